@@ -1,0 +1,1 @@
+"""Release gates as pytest tests: run ``pytest -m release`` before you publish."""
