@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import tarfile
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from release_checks.errors import FactError
 
-__all__ = ["DistKind", "dist_kind", "read_metadata_bytes"]
+__all__ = ["DistKind", "dist_kind", "read_metadata_bytes", "wheel_import_names"]
 
 DistKind = Literal["sdist", "wheel"]
 
@@ -25,27 +27,93 @@ def dist_kind(path: Path) -> DistKind | None:
     return None
 
 
+def _sdist_members(path: Path) -> tuple[list[str], Callable[[str], bytes | None]]:
+    """List an sdist's members and give a reader that returns None for non-regular files."""
+    if path.name.endswith(".zip"):
+        archive = zipfile.ZipFile(path)
+        return archive.namelist(), archive.read
+    tar = tarfile.open(path, "r:gz")  # strictly gzip, as upload tools read it  # noqa: SIM115
+
+    def read(name: str) -> bytes | None:
+        member = tar.getmember(name)
+        stream = tar.extractfile(member) if member.isfile() else None
+        return stream.read() if stream else None
+
+    return tar.getnames(), read
+
+
+def _read_sdist_metadata(path: Path) -> bytes:
+    """Read ``<top>/PKG-INFO`` the way upload tools do: one top-level directory, a real file."""
+    names, read = _sdist_members(path)
+    top = os.path.commonpath(names) if names else ""
+    if top in {"", ".", "/"}:
+        raise FactError(
+            f"{path.name}: the sdist must hold exactly one top-level directory "
+            "(`name-version/`); it holds several entries: rebuild it with `python -m build --sdist`"
+        )
+    try:
+        data = read(top.rstrip("/") + "/PKG-INFO")
+    except KeyError:
+        data = None
+    if data is None or b"Metadata-Version" not in data:
+        raise FactError(
+            f"{path.name}: no valid `{top}/PKG-INFO` (a regular file with a Metadata-Version); "
+            "rebuild the sdist with `python -m build --sdist`"
+        )
+    return data
+
+
 def read_metadata_bytes(path: Path) -> bytes:
     """Return the raw core metadata (``PKG-INFO`` or ``METADATA``) of a dist.
 
-    Reads it with pkginfo, the reader twine uses, so every gate sees exactly what an upload
-    would send; a corrupt or metadata-less file raises FactError naming the file.
+    Follows the rules of the upload tools, so every gate sees exactly what an upload would
+    send; a corrupt or metadata-less file raises FactError naming the file.
     """
-    import pkginfo  # noqa: PLC0415 - pkginfo is only needed once a gate reads a dist
-
     kind = dist_kind(path)
     if kind is None:
         raise FactError(f"{path.name}: not a distribution file (expected .whl or .tar.gz)")
-    reader = pkginfo.Wheel if kind == "wheel" else pkginfo.SDist
     try:
+        if kind == "sdist":
+            return _read_sdist_metadata(path)
+        import pkginfo  # noqa: PLC0415 - only needed once a gate reads a wheel
+
         with warnings.catch_warnings():
             # pkginfo warns about metadata versions newer than it knows; the validity of the
             # metadata is judged by packaging, not by this reader.
             warnings.simplefilter("ignore")
-            data: bytes = reader(str(path)).read()
+            data: bytes = pkginfo.Wheel(str(path)).read()
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, tarfile.TarError) as error:
         raise FactError(
             f"{path.name}: cannot read its core metadata ({error}); the file is corrupt or "
             "was not made by a build backend: rebuild it with `python -m build`"
         ) from None
     return data
+
+
+_EXTENSION_SUFFIXES = (".so", ".pyd")
+
+
+def wheel_import_names(path: Path) -> list[str]:
+    """The top-level packages and modules a wheel installs: what a user can ``import``.
+
+    Packages, namespace packages and extension modules count; ``.dist-info``, ``.data``,
+    ``.pth`` files and names that are not identifiers do not.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.namelist()
+    except (OSError, zipfile.BadZipFile) as error:
+        raise FactError(f"{path.name}: not a readable zip archive ({error})") from None
+    names = set()
+    for member in members:
+        top, _, rest = member.partition("/")
+        if top.endswith((".dist-info", ".data")):
+            continue
+        if rest:
+            if rest.endswith(".py") or rest.endswith(_EXTENSION_SUFFIXES):
+                names.add(top)
+        elif top.endswith(".py"):
+            names.add(top.removesuffix(".py"))
+        elif top.endswith(_EXTENSION_SUFFIXES):
+            names.add(top.split(".", 1)[0])
+    return sorted(name for name in names if name.isidentifier())

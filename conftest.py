@@ -1,0 +1,3 @@
+"""Root conftest: enables pytester, which the plugin's end-to-end tests run it through."""
+
+pytest_plugins = ["pytester"]

@@ -1,0 +1,93 @@
+"""The ``release-checks`` command: run the built-in gates alone, or print release notes.
+
+``release-checks`` (or ``release-checks run``) runs only the built-in gates, with the
+project's conftest.py, addopts and test modules left out, so a CI job that installs nothing but
+pytest-release-checks can run them. ``release-checks notes VERSION`` prints the changelog
+section for VERSION, for a GitHub release body.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _run(pytest_args: Sequence[str]) -> int:
+    import pytest  # noqa: PLC0415
+
+    from release_checks.project import find_project_root  # noqa: PLC0415
+
+    root = find_project_root(Path.cwd())
+    if root is None:
+        sys.stderr.write("release-checks: no pyproject.toml here or in a parent directory\n")
+        return 4
+    return int(
+        pytest.main(
+            [
+                "-p", "release_checks",
+                "--noconftest",
+                "-o", "addopts=",
+                "-o", "required_plugins=",
+                "--rootdir", str(root),
+                "-m", "release",
+                str(root / "pyproject.toml"),
+                *pytest_args,
+            ]
+        )
+    )
+
+
+def _notes(version_text: str, changelog: str | None) -> int:
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    from release_checks.config import parse_config  # noqa: PLC0415
+    from release_checks.errors import ConfigError  # noqa: PLC0415
+    from release_checks.gates import GATE_IDS  # noqa: PLC0415
+    from release_checks.notes import release_notes  # noqa: PLC0415
+    from release_checks.project import find_project_root, load_pyproject  # noqa: PLC0415
+    from release_checks.tags import split_tag  # noqa: PLC0415
+
+    root = find_project_root(Path.cwd()) or Path.cwd()
+    try:
+        configured = changelog or parse_config(load_pyproject(root), GATE_IDS).changelog
+    except ConfigError as error:
+        sys.stderr.write(f"release-checks: {error}\n")
+        return 4
+    try:
+        version = Version(split_tag(version_text, None)[1])
+    except InvalidVersion:
+        sys.stderr.write(f"release-checks: {version_text!r} is not a PEP 440 version\n")
+        return 4
+    verdict = release_notes(root, configured, version)
+    if verdict.problem is not None or verdict.entry is None:
+        sys.stderr.write(f"release-checks: {verdict.problem}\n")
+        return 1
+    sys.stdout.write(verdict.entry.body.rstrip() + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``release-checks`` console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["notes"]:
+        parser = argparse.ArgumentParser(
+            prog="release-checks notes",
+            description="Print the changelog section for VERSION (a tag such as v1.2.3 works too).",
+        )
+        parser.add_argument("version")
+        parser.add_argument("--changelog", help="the changelog file (default: config, then auto-detect)")
+        parsed = parser.parse_args(args[1:])
+        return _notes(parsed.version, parsed.changelog)
+    if args[:1] in (["-h"], ["--help"]):
+        sys.stdout.write(__doc__ or "")
+        sys.stdout.write("\nAny other arguments are passed to pytest.\n")
+        return 0
+    return _run(args[1:] if args[:1] == ["run"] else args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

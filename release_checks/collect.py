@@ -1,0 +1,45 @@
+"""The collector that turns the built-in gates into items of the project's pyproject.toml.
+
+Gates are ordinary test functions in `release_checks.gates`; collecting them under the
+pyproject.toml node gives them short, stable node ids (``pyproject.toml::test_versions_agree``)
+that work with ``-k``, ``--lf``, node-id reruns and xdist like any other test.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from types import ModuleType
+
+import pytest
+
+from release_checks.config import gate_key
+
+__all__ = ["GatesFile"]
+
+
+class GatesFile(pytest.Module):
+    """A module collector whose Python object is `release_checks.gates`, whatever the path."""
+
+    def _getobj(self) -> ModuleType:
+        return importlib.import_module("release_checks.gates")
+
+    def funcnamefilter(self, name: str) -> bool:
+        """Gates are named test_*, whatever `python_functions` the project configures."""
+        return name.startswith("test_")
+
+    def classnamefilter(self, name: str) -> bool:  # noqa: ARG002, PLR6301
+        """The gates module has no test classes."""
+        return False
+
+    def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
+        """Collect the gates and skip the ones the project waived, with its written reason."""
+        from release_checks.plugin import RUN_KEY  # noqa: PLC0415
+
+        waive = self.config.stash[RUN_KEY].config.waive
+        collected = list(super().collect())
+        for node in collected:
+            reason = waive.get(gate_key(node.originalname if isinstance(node, pytest.Function) else node.name))
+            if reason is not None:
+                node.add_marker(pytest.mark.skip(reason=f"waived in pyproject.toml: {reason}"))
+        return collected

@@ -1,0 +1,109 @@
+"""The ``[tool.release-checks]`` table: parsed, type-checked, with near-miss suggestions."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from release_checks.errors import ConfigError
+from release_checks.records import Record
+
+__all__ = ["DEFAULT_BUILD_TIMEOUT", "ReleaseConfig", "gate_key", "parse_config"]
+
+DEFAULT_BUILD_TIMEOUT = 600.0
+_TABLE = "tool.release-checks"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseConfig(Record):
+    """The user's settings; every field has a default that suits a typical project."""
+
+    tag_prefix: str | None = None
+    changelog: str | None = None
+    import_names: tuple[str, ...] = ()
+    waive: dict[str, str] = field(default_factory=dict)
+    build_timeout: float = DEFAULT_BUILD_TIMEOUT
+
+
+def gate_key(name: str) -> str:
+    """Normalise a gate name as written in config (`changelog-has-entry`) to its id."""
+    return name.removeprefix("test_").replace("-", "_")
+
+
+def _expect(key: str, value: object, check: Callable[[Any], bool], wanted: str) -> None:
+    if not check(value):
+        raise ConfigError(
+            f"pyproject.toml: `{_TABLE}.{key}` must be {wanted}, "
+            f"got {value!r} ({type(value).__name__})"
+        )
+
+
+def _near_miss(word: str, choices: Collection[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean `{close[0]}`? " if close else ""
+
+
+def _is_str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+
+
+def _parse_waive(table: object, gate_ids: Collection[str]) -> dict[str, str]:
+    _expect("waive", table, lambda v: isinstance(v, dict), "a table of gate = reason")
+    waive: dict[str, str] = {}
+    assert isinstance(table, dict)  # noqa: S101 - narrowed by _expect
+    for name, reason in table.items():
+        gate = gate_key(name)
+        if gate not in gate_ids:
+            valid = ", ".join(sorted(gate_ids))
+            raise ConfigError(
+                f"pyproject.toml: `{_TABLE}.waive.{name}` names no built-in gate; "
+                f"{_near_miss(gate, gate_ids)}valid gates: {valid}"
+            )
+        _expect(
+            f"waive.{name}",
+            reason,
+            lambda v: isinstance(v, str) and bool(v.strip()),
+            "the written reason for waiving it (a non-empty string)",
+        )
+        waive[gate] = reason.strip()
+    return waive
+
+
+_KEYS = ("tag-prefix", "changelog", "import-names", "waive", "build-timeout")
+
+
+def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> ReleaseConfig:
+    """Validate ``[tool.release-checks]``; any mistake is a ConfigError naming the key."""
+    tool = pyproject.get("tool")
+    table = tool.get("release-checks", {}) if isinstance(tool, dict) else {}
+    _expect("", table, lambda v: isinstance(v, dict), "a table")
+    for key in table:
+        if key not in _KEYS:
+            raise ConfigError(
+                f"pyproject.toml: unknown key `{_TABLE}.{key}`; {_near_miss(key, _KEYS)}"
+                f"valid keys: {', '.join(_KEYS)}"
+            )
+    prefix = table.get("tag-prefix")
+    _expect("tag-prefix", prefix, lambda v: v is None or isinstance(v, str), "a string")
+    changelog = table.get("changelog")
+    _expect(
+        "changelog", changelog, lambda v: v is None or (isinstance(v, str) and v), "a path"
+    )
+    names = table.get("import-names", [])
+    _expect("import-names", names, _is_str_list, "a list of module names")
+    timeout = table.get("build-timeout", DEFAULT_BUILD_TIMEOUT)
+    _expect(
+        "build-timeout",
+        timeout,
+        lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v > 0,
+        "a positive number of seconds",
+    )
+    return ReleaseConfig(
+        tag_prefix=prefix,
+        changelog=changelog,
+        import_names=tuple(names),
+        waive=_parse_waive(table.get("waive", {}), gate_ids),
+        build_timeout=float(timeout),
+    )

@@ -1,0 +1,115 @@
+"""The release being checked: which tag, which version, and where each came from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from release_checks import git
+from release_checks.errors import FactError
+from release_checks.records import Record
+from release_checks.tags import looks_like_release_tag, split_tag
+
+__all__ = ["ReleaseContext", "TagChoice", "choose_tag", "planned_prefix"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TagChoice(Record):
+    """A release tag and the reason we believe it names this release."""
+
+    name: str
+    source: str
+    planned: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseContext(Record):
+    """Everything the header shows and the gates compare against."""
+
+    project: str
+    tag: TagChoice | None
+    version: str | None
+    dists: str
+    problem: str | None = None
+
+    @property
+    def parsed_version(self) -> Version | None:
+        """The release version, or None when the tag does not carry a valid one."""
+        try:
+            return Version(self.version) if self.version else None
+        except InvalidVersion:
+            return None
+
+
+def choose_tag(
+    root: Path, option: str | None, environ: Mapping[str, str], prefix: str | None
+) -> TagChoice | None:
+    """Find the release tag without building: the option, a CI tag build, or a tag at HEAD."""
+    if option:
+        return TagChoice(name=option, source="--release-tag")
+    if environ.get("GITHUB_REF_TYPE") == "tag" and environ.get("GITHUB_REF_NAME"):
+        return TagChoice(name=environ["GITHUB_REF_NAME"], source="GitHub Actions tag build")
+    try:
+        at_head = [tag for tag in git.tags_at_head(root) if looks_like_release_tag(tag, prefix)]
+    except FactError:
+        return None
+    if not at_head:
+        return None
+    best = max(at_head, key=lambda tag: _sort_key(tag, prefix))
+    others = [tag for tag in at_head if tag != best]
+    source = "at HEAD" + (f"; also at HEAD: {', '.join(others)}" if others else "")
+    return TagChoice(name=best, source=source)
+
+
+def _sort_key(tag: str, prefix: str | None) -> tuple[int, Version | None, str]:
+    try:
+        return (1, Version(split_tag(tag, prefix)[1]), tag)
+    except InvalidVersion:
+        return (0, None, tag)
+
+
+def planned_prefix(root: Path, prefix: str | None) -> str:
+    """The prefix a tag for this release would get: configured, else the newest tag's, else v."""
+    if prefix is not None:
+        return prefix
+    try:
+        for tag in git.release_tags(root):
+            if looks_like_release_tag(tag, None):
+                return split_tag(tag, None)[0]
+    except FactError:
+        pass
+    return "v"
+
+
+def resolve_context(
+    *,
+    root: Path,
+    project: str,
+    tag: TagChoice | None,
+    prefix: str | None,
+    built_version: Callable[[], str | None],
+    dists: str,
+) -> ReleaseContext:
+    """Settle tag and version; with no tag, plan one from the version the build produces."""
+    if tag is not None:
+        return ReleaseContext(
+            project=project, tag=tag, version=split_tag(tag.name, prefix)[1], dists=dists
+        )
+    version = built_version()
+    if version is None:
+        return ReleaseContext(
+            project=project,
+            tag=None,
+            version=None,
+            dists=dists,
+            problem="no tag at HEAD and the build produced no version — see test_dists_build",
+        )
+    planned = TagChoice(
+        name=f"{planned_prefix(root, prefix)}{version}",
+        source="planned: no release tag at HEAD, made from the built version",
+        planned=True,
+    )
+    return ReleaseContext(project=project, tag=planned, version=version, dists=dists)

@@ -1,0 +1,304 @@
+"""The built-in release gates: each one a test, its docstring its documentation.
+
+Collected under the project's pyproject.toml (see `release_checks.collect`) and selected with
+``pytest -m release``. A failing gate says what it expected, what it found, where, and how to
+fix it — without a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from packaging.version import InvalidVersion, Version
+
+from release_checks import git
+from release_checks.tags import pep440_problem, version_hint
+
+if TYPE_CHECKING:
+    from release_checks.distset import DistSet
+    from release_checks.run import ReleaseRun
+    from release_checks.venvs import ProbeReport
+
+pytestmark = pytest.mark.release
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize per-artifact gates by file name (prebuilt) or by kind (built here)."""
+    if "artifact" not in metafunc.fixturenames:
+        return
+    from release_checks.dists import dist_kind  # noqa: PLC0415
+    from release_checks.plugin import RUN_KEY  # noqa: PLC0415
+
+    prebuilt = metafunc.config.stash[RUN_KEY].options.release_dist
+    if prebuilt is None:
+        artifacts = ["sdist", "wheel"]
+    else:
+        found = sorted(prebuilt.iterdir()) if prebuilt.is_dir() else []
+        artifacts = [path.name for path in found if dist_kind(path)] or ["sdist", "wheel"]
+    metafunc.parametrize("artifact", artifacts)
+
+
+def _fail(message: str) -> None:
+    pytest.fail(message, pytrace=False)
+
+
+def _undecidable(run: ReleaseRun, reason: str) -> None:
+    """Skip when a fact is missing, but fail in strict mode, where a skip could hide a defect."""
+    if run.strict:
+        _fail(f"{reason} (failing instead of skipping: --release-strict or a CI tag build)")
+    pytest.skip(reason)
+
+
+def test_dists_build(release_run: ReleaseRun) -> None:
+    """The sdist and wheel build (or, with ``--release-dist``, are present and readable).
+
+    Why: every other gate inspects these files. The wheel is built from the sdist, as
+    ``python -m build`` does, so a file missing from the sdist breaks this gate, not your users.
+    Fix: the message carries the build backend's own output; reproduce with ``python -m build``.
+    """
+    dists = release_run.dists()
+    if dists.error is not None:
+        _fail(dists.error)
+
+
+def test_tag_is_pep440(release_run: ReleaseRun) -> None:
+    """The release tag, less its prefix, is a canonical PEP 440 version.
+
+    Why: installers order versions by PEP 440; a SemVer tag such as ``v1.0.0-beta.1`` becomes
+    ``1.0.0b1`` on the index and no longer matches the tag, and a local version (``+abc``)
+    cannot be uploaded at all.
+    Fix: re-tag with the spelling the message gives; ``tool.release-checks.tag-prefix`` pins
+    the prefix (``"v"`` or ``""``) when the project wants one form only.
+    """
+    release = release_run.context()
+    if release.tag is None:
+        pytest.skip(f"no release tag to check: {release.problem}")
+    problem = pep440_problem(release.tag.name, release_run.config.tag_prefix)
+    if problem is not None:
+        hint = ""
+        if release.tag.planned and release.parsed_version is not None:
+            hint = "\n" + version_hint(release.parsed_version)
+        _fail(f"{problem} (tag source: {release.tag.source}){hint}")
+
+
+def test_head_carries_tag(release_run: ReleaseRun) -> None:
+    """The release tag exists and points at the commit being checked (HEAD).
+
+    Why: the dists are built from HEAD; if the tag names another commit, what you publish is
+    not what the tag says. Skipped while the tag is only planned, failed in strict mode.
+    Fix: tag HEAD (``git tag -a vX.Y.Z -m "Release X.Y.Z"``), or check out the tag; in CI
+    fetch tags and history (``actions/checkout`` with ``fetch-depth: 0``).
+    """
+    release = release_run.context()
+    root = release_run.root
+    if release.tag is None:
+        pytest.skip(f"no release tag to check: {release.problem}")
+    tag = release.tag
+    if not git.is_repository(root):
+        _undecidable(release_run, f"{root} is not a git repository (or git is missing)")
+    if tag.planned:
+        _undecidable(
+            release_run,
+            f"tag {tag.name} does not exist yet ({tag.source}); when ready: "
+            f"git tag -a {tag.name} -m 'Release {release.version}' && git push origin {tag.name}",
+        )
+    tagged = git.tag_commit(root, tag.name)
+    if tagged is None:
+        shallow = " This is a shallow clone: fetch tags (`fetch-depth: 0`)." if git.is_shallow(root) else ""
+        _fail(
+            f"tag {tag.name} ({tag.source}) does not exist in this clone; create it with "
+            f"`git tag -a {tag.name}` or fetch it with `git fetch --tags`.{shallow}"
+        )
+    head = git.head_commit(root)
+    if tagged != head:
+        _fail(
+            f"tag {tag.name} ({tag.source}) points at commit {tagged[:12]}, but HEAD is "
+            f"{head[:12]}; the dists are built from HEAD. Check out the tag "
+            f"(`git checkout {tag.name}`) or, if the tag is wrong and unpublished, move it."
+        )
+
+
+def _static_version_location(root: Path) -> str:
+    for number, line in enumerate((root / "pyproject.toml").read_text("utf-8").splitlines(), 1):
+        if line.replace(" ", "").startswith("version="):
+            return f"pyproject.toml line {number}"
+    return "pyproject.toml"
+
+
+def test_versions_agree(release_run: ReleaseRun, release_dists: DistSet) -> None:
+    """The sdist's and every wheel's metadata version equal the tag's version (PEP 440 equality).
+
+    Why: a tag that says 1.2.3 over dists that say 1.2.2 publishes the wrong thing, and VCS
+    versioning produces ``1.2.3.dev4+g1234abc`` versions when the tag is missing or the tree
+    is dirty.
+    Fix: bump the version where the project keeps it (the message says where), or tag the
+    right commit; commit or stash local changes before building.
+    """
+    release = release_run.context()
+    expected = release.parsed_version
+    if release.tag is None or expected is None:
+        pytest.skip("the release tag carries no PEP 440 version — see test_tag_is_pep440")
+    wrong = []
+    hints = set()
+    for path in release_dists.files:
+        field = "METADATA" if path.suffix == ".whl" else "PKG-INFO"
+        found = release_run.metadata(path).get("version", "")
+        try:
+            agrees = Version(found) == expected
+            hint = version_hint(Version(found))
+        except InvalidVersion:
+            agrees, hint = False, ""
+        if not agrees:
+            wrong.append(f"  {path.name} ({field} Version): {found or '(missing)'}")
+            if hint:
+                hints.add(hint)
+    if wrong:
+        where = ""
+        if release_run.project.static_version is not None:
+            where = (
+                f"\nThe version is set statically at {_static_version_location(release_run.root)}"
+                f" ({release_run.project.static_version}): change it there or re-tag."
+            )
+        _fail(
+            f"the release version is {expected} (from tag {release.tag.name}, "
+            f"{release.tag.source}), but the dists say otherwise:\n"
+            + "\n".join(wrong)
+            + "".join(f"\nHint: {hint}" for hint in sorted(hints))
+            + where
+        )
+
+
+def _probe_problems(report: ProbeReport, dist_name: str, expected: Version, names: list[str]) -> list[str]:
+    problems = []
+    for outcome in (*report.imports, *report.entry_points):
+        if outcome.ok:
+            continue
+        what = (
+            f"entry point `{outcome.name} = {outcome.value}` ({outcome.group})"
+            if outcome.group
+            else f"`import {outcome.name}`"
+        )
+        where = f" at {outcome.where}" if outcome.where else ""
+        hint = ""
+        missing = (outcome.missing or "").partition(".")[0]
+        if missing and missing not in names:
+            hint = (
+                f"\n    `{missing}` is not installed with the wheel: if the package needs it, "
+                "declare it in [project] dependencies; if it is optional, import it lazily"
+            )
+        problems.append(f"{what} failed{where}: {outcome.error}{hint}")
+    if report.version is None:
+        problems.append(f"importlib.metadata finds no distribution {dist_name!r}: {report.version_error}")
+    elif Version(report.version) != expected:
+        problems.append(f"importlib.metadata.version({dist_name!r}) is {report.version}, not {expected}")
+    for outcome in report.imports:
+        try:
+            mismatch = outcome.version_attr is not None and Version(outcome.version_attr) != expected
+        except InvalidVersion:
+            mismatch = True
+        if mismatch:
+            problems.append(
+                f"{outcome.name}.__version__ is {outcome.version_attr!r}, not {expected}: "
+                "a hard-coded __version__ was left behind; derive it with "
+                f"importlib.metadata.version({dist_name!r}) or let the build backend write it"
+            )
+    return problems
+
+
+def test_wheel_works_in_fresh_venv(release_run: ReleaseRun, release_dists: DistSet) -> None:
+    """The wheel installs into a fresh virtualenv, imports, and reports the release version.
+
+    Checks: ``pip install`` of the wheel with its dependencies (from your configured index)
+    succeeds; every import name imports (default: the wheel's top-level packages and modules,
+    or ``tool.release-checks.import-names``); ``importlib.metadata.version()`` and any
+    ``__version__`` equal the release version; every console and GUI script entry point loads.
+    Why: tests run against the source tree, users run the wheel. An undeclared dependency, a
+    module left out of the wheel or a stale ``__version__`` only shows up here.
+    Fix: declare missing dependencies in ``[project] dependencies``; include missing modules
+    in the wheel; fix entry points in ``[project.scripts]``.
+    """
+    from release_checks.dists import wheel_import_names  # noqa: PLC0415
+    from release_checks.venvs import probe  # noqa: PLC0415
+
+    if not release_dists.wheels:
+        _fail(
+            f"there is no wheel among the distributions in {release_dists.where}; build one "
+            "(`python -m build`) — installers fall back to building the sdist on every install"
+        )
+    wheel = Path(release_dists.wheels[0])
+    venv = release_run.venv()
+    if venv.error is not None:
+        _fail(f"{venv.error}:\n{venv.install_log}")
+    names = list(release_run.config.import_names) or wheel_import_names(wheel)
+    if not names:
+        _fail(
+            f"{wheel.name} installs no importable package or module; check the build backend's "
+            "package discovery (for example `[tool.hatch.build.targets.wheel] packages`)"
+        )
+    dist_name = release_run.metadata(wheel).get("name", release_run.project_name)
+    expected = release_run.context().parsed_version
+    if expected is None:
+        pytest.skip("the release tag carries no PEP 440 version — see test_tag_is_pep440")
+    problems = _probe_problems(probe(venv, dist_name, names), dist_name, expected, names)
+    if problems:
+        _fail(
+            f"{wheel.name} in a fresh virtualenv:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+def _artifact_path(dists: DistSet, artifact: str) -> Path | None:
+    if artifact == "sdist":
+        return Path(dists.sdist) if dists.sdist else None
+    if artifact == "wheel":
+        return Path(dists.wheels[0]) if dists.wheels else None
+    return next((path for path in dists.files if path.name == artifact), None)
+
+
+def test_metadata_passes_twine_check(release_run: ReleaseRun, release_dists: DistSet, artifact: str) -> None:
+    """The artifact's metadata gets the verdict ``twine check --strict`` would give: pass.
+
+    Checks: the core metadata is valid; ``Description-Content-Type`` is set; the long
+    description exists and, for reStructuredText, renders on the index.
+    Why: the index rejects invalid metadata at upload time, and shows a broken or raw README
+    as your project page.
+    Fix: as the message says — usually ``readme = "README.md"`` in ``[project]`` or fixing
+    the reStructuredText at the line named.
+    """
+    from release_checks.metadata_check import check_metadata  # noqa: PLC0415
+
+    path = _artifact_path(release_dists, artifact)
+    if path is None:
+        pytest.skip(f"there is no {artifact} among the distributions")
+    problems = check_metadata(path)
+    if problems:
+        _fail(f"{path.name}: twine check --strict would fail:\n" + "\n".join(
+            f"  - {problem.message}" for problem in problems
+        ))
+
+
+def test_changelog_has_entry(release_run: ReleaseRun) -> None:
+    """The changelog has a section for this version, with real content.
+
+    Reads Keep a Changelog, ``## v1.2.3``, ``1.2.3 (date)``, ``Version 1.2.3``, towncrier and
+    reStructuredText headings; versions match by PEP 440 equality. An "Unreleased" section
+    does not count for a release (it does for a ``.devN`` build), and neither does an empty
+    section or a placeholder such as "TBD".
+    Why: users and downstream packagers read the changelog to decide whether to upgrade.
+    Fix: add or fill the section; point ``tool.release-checks.changelog`` at the file if it
+    is not found; ``release-checks notes VERSION`` prints what was found.
+    """
+    from release_checks.notes import release_notes  # noqa: PLC0415
+
+    version = release_run.context().parsed_version
+    if version is None:
+        pytest.skip("the release tag carries no PEP 440 version — see test_tag_is_pep440")
+    verdict = release_notes(release_run.root, release_run.config.changelog, version)
+    if verdict.problem is not None:
+        _fail(verdict.problem)
+
+
+GATE_IDS = frozenset(
+    name.removeprefix("test_") for name in tuple(globals()) if name.startswith("test_")
+)

@@ -1,0 +1,94 @@
+"""Facts from git: the commit at HEAD, its tags, and which files the build added."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from release_checks.errors import FactError
+
+__all__ = [
+    "head_commit",
+    "is_repository",
+    "is_shallow",
+    "release_tags",
+    "run_git",
+    "stray_paths",
+    "tag_commit",
+    "tags_at_head",
+]
+
+_TIMEOUT = 60
+
+
+def run_git(root: Path, *args: str) -> str:
+    """Run git in `root` and return its output; any failure is a FactError with git's words."""
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT,
+            check=False,
+            encoding="utf-8",
+            errors="replace",
+        )
+    except FileNotFoundError:
+        raise FactError("git is not installed (or not on PATH); install git") from None
+    except subprocess.TimeoutExpired:
+        raise FactError(f"`git {' '.join(args)}` did not finish in {_TIMEOUT} s") from None
+    if done.returncode != 0:
+        message = done.stderr.strip().splitlines()
+        raise FactError(f"`git {' '.join(args)}` failed: {message[-1] if message else '?'}")
+    return done.stdout
+
+
+def is_repository(root: Path) -> bool:
+    """True when `root` is inside a git work tree (False when git itself is missing)."""
+    try:
+        return run_git(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
+    except FactError:
+        return False
+
+
+def head_commit(root: Path) -> str:
+    """The full hash of HEAD; a FactError in a repository without commits."""
+    return run_git(root, "rev-parse", "--verify", "HEAD^{commit}").strip()
+
+
+def tags_at_head(root: Path) -> list[str]:
+    """Every tag (lightweight or annotated) that points at HEAD, sorted by name."""
+    return sorted(run_git(root, "tag", "--points-at", "HEAD").split())
+
+
+def release_tags(root: Path) -> list[str]:
+    """All tags, newest first by the date of the tag (or its commit)."""
+    return run_git(root, "tag", "--list", "--sort=-creatordate").split()
+
+
+def tag_commit(root: Path, tag: str) -> str | None:
+    """The commit a tag points at, or None when this clone has no such tag."""
+    try:
+        return run_git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}").strip()
+    except FactError:
+        return None
+
+
+def is_shallow(root: Path) -> bool:
+    """True in a shallow clone, where history (and often tags) are missing."""
+    return run_git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+
+
+def stray_paths(root: Path) -> set[str]:
+    """Absolute untracked and ignored paths under `root`, as git reports them.
+
+    Taken before and after a build, the difference is what the build backend left in the
+    user's tree (for example setuptools' ``*.egg-info``), which we then remove.
+    """
+    top = Path(run_git(root, "rev-parse", "--show-toplevel").strip())
+    output = run_git(
+        root, "status", "--porcelain=v1", "-z", "--ignored", "--untracked-files=normal", "."
+    )
+    entries = output.split("\0")
+    return {str(top / entry[3:]) for entry in entries if entry[:3] in ("?? ", "!! ")}

@@ -1,0 +1,139 @@
+"""One release-check run: the settings, and each expensive fact computed once and shared.
+
+Knows nothing of pytest. Every worker of a run builds a `ReleaseRun` over the same shared
+directory; the first one to need a fact computes it and the rest read its record.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import cast
+
+from packaging.metadata import RawMetadata, parse_email
+
+from release_checks import context
+from release_checks.builder import build_dists
+from release_checks.config import ReleaseConfig
+from release_checks.context import ReleaseContext, TagChoice
+from release_checks.dists import read_metadata_bytes
+from release_checks.distset import DistSet, find_prebuilt
+from release_checks.errors import FactError
+from release_checks.project import Project
+from release_checks.shared import once_per_run
+from release_checks.venvs import FreshVenv, create_venv
+
+__all__ = ["ReleaseRun", "RunOptions"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    """The command-line options of a run."""
+
+    release_tag: str | None = None
+    release_dist: Path | None = None
+    strict: bool = False
+
+
+class ReleaseRun:
+    """The facts of one run, each computed on first use and at most once across workers."""
+
+    def __init__(
+        self,
+        *,
+        project: Project,
+        config: ReleaseConfig,
+        options: RunOptions,
+        shared_dir: Path,
+        environ: Mapping[str, str] = os.environ,
+    ) -> None:
+        self.project = project
+        self.config = config
+        self.options = options
+        self.shared_dir = shared_dir
+        self.environ = environ
+        self.root = Path(project.root)
+
+    @cached_property
+    def strict(self) -> bool:
+        """Fail instead of skip where a skip could hide a problem: asked for, or a CI tag build."""
+        return self.options.strict or self.environ.get("GITHUB_REF_TYPE") == "tag"
+
+    @cached_property
+    def tag(self) -> TagChoice | None:
+        """The release tag as far as it is known without building."""
+        return context.choose_tag(
+            self.root, self.options.release_tag, self.environ, self.config.tag_prefix
+        )
+
+    def dists(self) -> DistSet:
+        """The artifacts under test: prebuilt ones, or one isolated build for the whole run."""
+        return once_per_run(self.shared_dir, "dists", DistSet, self._make_dists)
+
+    def _make_dists(self) -> DistSet:
+        if self.options.release_dist is not None:
+            return find_prebuilt(self.options.release_dist)
+        return build_dists(
+            self.root, self.shared_dir / "dist", timeout=self.config.build_timeout
+        )
+
+    def context(self, *, may_build: bool = True) -> ReleaseContext:
+        """Tag, version and dists source; builds only when the version is known no other way."""
+        if not may_build and self.tag is None and self.project.static_version is None:
+            return ReleaseContext(
+                project=self.project_name, tag=None, version=None, dists=self._dists_source()
+            )
+        return once_per_run(self.shared_dir, "context", ReleaseContext, self._make_context)
+
+    def _make_context(self) -> ReleaseContext:
+        return context.resolve_context(
+            root=self.root,
+            project=self.project_name,
+            tag=self.tag,
+            prefix=self.config.tag_prefix,
+            built_version=self._built_version,
+            dists=self._dists_source(),
+        )
+
+    @property
+    def project_name(self) -> str:
+        """The distribution name from pyproject.toml, else the project directory's name."""
+        return self.project.name or self.root.name
+
+    def _dists_source(self) -> str:
+        if self.options.release_dist is not None:
+            return f"prebuilt in {self.options.release_dist} (--release-dist)"
+        return "built in isolation (sdist, then the wheel from the sdist) into a temporary directory"
+
+    def _built_version(self) -> str | None:
+        if self.project.static_version and self.options.release_dist is None:
+            return self.project.static_version
+        files = self.dists().files
+        if not files:
+            return None
+        try:
+            return self.metadata(files[0]).get("version")
+        except FactError:
+            return None
+
+    def metadata(self, path: Path) -> RawMetadata:
+        """The core metadata of one artifact, parsed leniently (validation is a gate's job)."""
+        raw, _ = parse_email(read_metadata_bytes(path))
+        return cast("RawMetadata", raw)
+
+    def venv(self) -> FreshVenv:
+        """One fresh virtualenv per run with the wheel installed; the caller checks a wheel exists."""
+        return once_per_run(self.shared_dir, "venv", FreshVenv, self._make_venv)
+
+    def _make_venv(self) -> FreshVenv:
+        wheel = Path(self.dists().wheels[0])
+        has_dependencies = bool(self.metadata(wheel).get("requires_dist"))
+        return create_venv(
+            self.shared_dir / "venv",
+            wheel,
+            has_dependencies=has_dependencies,
+            timeout=self.config.build_timeout,
+        )

@@ -1,0 +1,178 @@
+"""Small real projects, written into temporary git repositories and built for real.
+
+Each backend family our users rely on has a template: hatchling with a static version,
+setuptools with setuptools-scm (version from the git tag), and flit_core (version from
+``__version__``). Tests change a template into a defect by writing or overwriting files.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Backend = Literal["hatchling", "setuptools-scm", "flit"]
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Release Tester",
+    "GIT_AUTHOR_EMAIL": "tester@example.invalid",
+    "GIT_COMMITTER_NAME": "Release Tester",
+    "GIT_COMMITTER_EMAIL": "tester@example.invalid",
+}
+
+_PYPROJECTS: dict[Backend, str] = {
+    "hatchling": """
+        [build-system]
+        requires = ["hatchling"]
+        build-backend = "hatchling.build"
+
+        [project]
+        name = "{name}"
+        version = "{version}"
+        description = "A small project for release-checks' tests"
+        readme = "README.md"
+        requires-python = ">=3.11"
+        dependencies = []
+
+        [project.scripts]
+        {name} = "{module}.cli:main"
+        """,
+    "setuptools-scm": """
+        [build-system]
+        requires = ["setuptools>=64", "setuptools-scm>=8"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "{name}"
+        dynamic = ["version"]
+        description = "A small project for release-checks' tests"
+        readme = "README.md"
+        requires-python = ">=3.11"
+
+        [project.scripts]
+        {name} = "{module}.cli:main"
+
+        [tool.setuptools_scm]
+        """,
+    "flit": """
+        [build-system]
+        requires = ["flit_core>=3.4,<4"]
+        build-backend = "flit_core.buildapi"
+
+        [project]
+        name = "{name}"
+        dynamic = ["version", "description"]
+        readme = "README.md"
+        requires-python = ">=3.11"
+
+        [project.scripts]
+        {name} = "{module}.cli:main"
+        """,
+}
+
+_INIT: dict[Backend, str] = {
+    "hatchling": '"""{name}: a test project."""\n\n__version__ = "{version}"\n',
+    "setuptools-scm": (
+        '"""{name}: a test project."""\n\nfrom importlib.metadata import version\n\n'
+        '__version__ = version("{name}")\n'
+    ),
+    "flit": '"""{name}: a test project."""\n\n__version__ = "{version}"\n',
+}
+
+_PACKAGE_DIR: dict[Backend, str] = {
+    "hatchling": "src/{module}",
+    "setuptools-scm": "src/{module}",
+    "flit": "{module}",
+}
+
+
+@dataclass
+class FixtureProject:
+    """A project on disk, under git, that a test can edit, commit and tag."""
+
+    root: Path
+    name: str
+    module: str
+    package_dir: Path
+
+    def git(self, *args: str) -> str:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **GIT_IDENTITY},
+        )
+        return done.stdout
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def commit(self, message: str = "Change") -> None:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+
+    def tag(self, name: str, *, annotated: bool = True) -> None:
+        if annotated:
+            self.git("tag", "-a", name, "-m", f"Release {name}")
+        else:
+            self.git("tag", name)
+
+    def status(self) -> str:
+        return self.git("status", "--porcelain", "--untracked-files=all")
+
+
+def make_project(
+    root: Path,
+    backend: Backend = "hatchling",
+    *,
+    name: str = "demo",
+    version: str = "1.2.3",
+    tag: str | None = "v1.2.3",
+    changelog: str | None = None,
+) -> FixtureProject:
+    """Write a healthy project for `backend`, commit it and (unless tag is None) tag it."""
+    module = name.replace("-", "_")
+    fields = {"name": name, "module": module, "version": version}
+    package_dir = root / _PACKAGE_DIR[backend].format(**fields)
+    project = FixtureProject(root=root, name=name, module=module, package_dir=package_dir)
+    project.write("pyproject.toml", _PYPROJECTS[backend].format(**fields))
+    project.write("README.md", f"# {name}\n\nA small project used by release-checks' tests.\n")
+    project.write(
+        "CHANGELOG.md",
+        changelog
+        if changelog is not None
+        else f"""
+        # Changelog
+
+        ## [{version}] - 2026-11-21
+
+        ### Added
+
+        - The `{name}` command.
+
+        ## [0.1.0] - 2026-01-01
+
+        - First release.
+        """,
+    )
+    project.write(".gitignore", "dist/\nbuild/\n*.egg-info/\n__pycache__/\n")
+    init = package_dir / "__init__.py"
+    init.parent.mkdir(parents=True, exist_ok=True)
+    init.write_text(_INIT[backend].format(**fields), encoding="utf-8")
+    (package_dir / "cli.py").write_text(
+        f'"""The {name} command."""\n\n\ndef main() -> None:\n    print("{name}")\n',
+        encoding="utf-8",
+    )
+    project.git("init", "-q", "-b", "main")
+    project.commit("Initial commit")
+    if tag is not None:
+        project.tag(tag)
+    return project
