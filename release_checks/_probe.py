@@ -4,35 +4,38 @@ Standard library only, and run with ``python -I`` from a temporary directory, so
 comes from the installed wheel and never from the project's source tree.
 """
 
+from __future__ import annotations
+
 import importlib
 import importlib.metadata
 import json
 import os
 import sys
 import traceback
+from typing import Any
 
 
-def _where(error):
-    """The innermost traceback frame inside site-packages: the line that failed to import."""
+def _where(error: BaseException) -> str | None:
+    """Find the innermost traceback frame inside site-packages: the line that failed."""
     site = [p for p in sys.path if p.endswith("site-packages")]
     where = None
     for frame in traceback.extract_tb(error.__traceback__):
         for root in site:
             if frame.filename.startswith(root + os.sep):
-                where = "%s:%s" % (os.path.relpath(frame.filename, root), frame.lineno)
+                where = f"{os.path.relpath(frame.filename, root)}:{frame.lineno}"
     return where
 
 
-def _failure(error):
+def _failure(error: BaseException) -> dict[str, Any]:
     return {
         "ok": False,
-        "error": "%s: %s" % (type(error).__name__, error),
+        "error": f"{type(error).__name__}: {error}",
         "missing": getattr(error, "name", None) if isinstance(error, ImportError) else None,
         "where": _where(error),
     }
 
 
-def _import(name):
+def _import(name: str) -> dict[str, Any]:
     try:
         module = importlib.import_module(name)
     except BaseException as error:  # noqa: BLE001 - a module may raise anything, even SystemExit
@@ -46,7 +49,7 @@ def _import(name):
     }
 
 
-def _entry_point(entry_point):
+def _entry_point(entry_point: importlib.metadata.EntryPoint) -> dict[str, Any]:
     try:
         entry_point.load()
     except BaseException as error:  # noqa: BLE001
@@ -57,9 +60,9 @@ def _entry_point(entry_point):
     return result
 
 
-def main():
+def main() -> None:
     request = json.loads(sys.argv[1])
-    report = {"imports": [_import(name) for name in request["imports"]]}
+    report: dict[str, Any] = {"imports": [_import(name) for name in request["imports"]]}
     try:
         distribution = importlib.metadata.distribution(request["dist"])
     except importlib.metadata.PackageNotFoundError as error:

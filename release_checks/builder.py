@@ -71,10 +71,10 @@ def _snapshot(root: Path) -> set[str]:
     """Paths the build could add to; git knows them cheaply, elsewhere walk the tree."""
     if git.is_repository(root):
         return git.stray_paths(root)
-    found = set()
+    found: set[str] = set()
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = [name for name in subdirs if not name.startswith(".")]
-        found.update(os.path.join(directory, name) for name in (*subdirs, *files))
+        found.update(str(Path(directory, name)) for name in (*subdirs, *files))
     return found
 
 

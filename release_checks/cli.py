@@ -28,12 +28,17 @@ def _run(pytest_args: Sequence[str]) -> int:
     return int(
         pytest.main(
             [
-                "-p", "release_checks",
+                "-p",
+                "release_checks",
                 "--noconftest",
-                "-o", "addopts=",
-                "-o", "required_plugins=",
-                "--rootdir", str(root),
-                "-m", "release",
+                "-o",
+                "addopts=",
+                "-o",
+                "required_plugins=",
+                "--rootdir",
+                str(root),
+                "-m",
+                "release",
                 str(root / "pyproject.toml"),
                 *pytest_args,
             ]
@@ -79,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             description="Print the changelog section for VERSION (a tag such as v1.2.3 works too).",
         )
         parser.add_argument("version")
-        parser.add_argument("--changelog", help="the changelog file (default: config, then auto-detect)")
+        parser.add_argument(
+            "--changelog", help="the changelog file (default: config, then auto-detect)"
+        )
         parsed = parser.parse_args(args[1:])
         return _notes(parsed.version, parsed.changelog)
     if args[:1] in (["-h"], ["--help"]):

@@ -28,7 +28,7 @@ class GatesFile(pytest.Module):
         """Gates are named test_*, whatever `python_functions` the project configures."""
         return name.startswith("test_")
 
-    def classnamefilter(self, name: str) -> bool:  # noqa: ARG002, PLR6301
+    def classnamefilter(self, name: str) -> bool:  # noqa: ARG002
         """The gates module has no test classes."""
         return False
 
@@ -39,7 +39,9 @@ class GatesFile(pytest.Module):
         waive = self.config.stash[RUN_KEY].config.waive
         collected = list(super().collect())
         for node in collected:
-            reason = waive.get(gate_key(node.originalname if isinstance(node, pytest.Function) else node.name))
+            reason = waive.get(
+                gate_key(node.originalname if isinstance(node, pytest.Function) else node.name)
+            )
             if reason is not None:
                 node.add_marker(pytest.mark.skip(reason=f"waived in pyproject.toml: {reason}"))
         return collected

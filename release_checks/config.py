@@ -89,7 +89,7 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
     _expect("tag-prefix", prefix, lambda v: v is None or isinstance(v, str), "a string")
     changelog = table.get("changelog")
     _expect(
-        "changelog", changelog, lambda v: v is None or (isinstance(v, str) and v), "a path"
+        "changelog", changelog, lambda v: v is None or (isinstance(v, str) and v != ""), "a path"
     )
     names = table.get("import-names", [])
     _expect("import-names", names, _is_str_list, "a list of module names")
@@ -97,7 +97,7 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
     _expect(
         "build-timeout",
         timeout,
-        lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v > 0,
+        lambda v: isinstance(v, int | float) and not isinstance(v, bool) and bool(v > 0),
         "a positive number of seconds",
     )
     return ReleaseConfig(

@@ -84,7 +84,7 @@ def planned_prefix(root: Path, prefix: str | None) -> str:
     return "v"
 
 
-def resolve_context(
+def resolve_context(  # noqa: PLR0913 - keyword-only, each one a distinct fact
     *,
     root: Path,
     project: str,

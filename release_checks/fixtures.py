@@ -44,7 +44,7 @@ def release_run(request: pytest.FixtureRequest) -> ReleaseRun:
     """The run's shared facts; only active when the run selects gates (``-m release``)."""
     from release_checks.plugin import RUN_KEY  # noqa: PLC0415
 
-    run = request.config.stash.get(RUN_KEY, None)
+    run: ReleaseRun | None = request.config.stash.get(RUN_KEY, None)
     if run is None:
         pytest.skip("release-checks is not active in this run: select it with `-m release`")
     return run
@@ -98,7 +98,9 @@ def release_dists(release_run: ReleaseRun) -> DistSet:
 def release_wheel(release_dists: DistSet) -> Path:
     """The (first) wheel under test."""
     if not release_dists.wheels:
-        pytest.skip("there is no wheel among the distributions — see test_wheel_works_in_fresh_venv")
+        pytest.skip(
+            "there is no wheel among the distributions — see test_wheel_works_in_fresh_venv"
+        )
     return Path(release_dists.wheels[0])
 
 

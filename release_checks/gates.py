@@ -8,7 +8,7 @@ fix it — without a traceback.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 from packaging.version import InvalidVersion, Version
@@ -40,11 +40,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("artifact", artifacts)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     pytest.fail(message, pytrace=False)
 
 
-def _undecidable(run: ReleaseRun, reason: str) -> None:
+def _undecidable(run: ReleaseRun, reason: str) -> NoReturn:
     """Skip when a fact is missing, but fail in strict mode, where a skip could hide a defect."""
     if run.strict:
         _fail(f"{reason} (failing instead of skipping: --release-strict or a CI tag build)")
@@ -106,7 +106,11 @@ def test_head_carries_tag(release_run: ReleaseRun) -> None:
         )
     tagged = git.tag_commit(root, tag.name)
     if tagged is None:
-        shallow = " This is a shallow clone: fetch tags (`fetch-depth: 0`)." if git.is_shallow(root) else ""
+        shallow = (
+            " This is a shallow clone: fetch tags (`fetch-depth: 0`)."
+            if git.is_shallow(root)
+            else ""
+        )
         _fail(
             f"tag {tag.name} ({tag.source}) does not exist in this clone; create it with "
             f"`git tag -a {tag.name}` or fetch it with `git fetch --tags`.{shallow}"
@@ -170,7 +174,9 @@ def test_versions_agree(release_run: ReleaseRun, release_dists: DistSet) -> None
         )
 
 
-def _probe_problems(report: ProbeReport, dist_name: str, expected: Version, names: list[str]) -> list[str]:
+def _probe_problems(
+    report: ProbeReport, dist_name: str, expected: Version, names: list[str]
+) -> list[str]:
     problems = []
     for outcome in (*report.imports, *report.entry_points):
         if outcome.ok:
@@ -190,12 +196,18 @@ def _probe_problems(report: ProbeReport, dist_name: str, expected: Version, name
             )
         problems.append(f"{what} failed{where}: {outcome.error}{hint}")
     if report.version is None:
-        problems.append(f"importlib.metadata finds no distribution {dist_name!r}: {report.version_error}")
+        problems.append(
+            f"importlib.metadata finds no distribution {dist_name!r}: {report.version_error}"
+        )
     elif Version(report.version) != expected:
-        problems.append(f"importlib.metadata.version({dist_name!r}) is {report.version}, not {expected}")
+        problems.append(
+            f"importlib.metadata.version({dist_name!r}) is {report.version}, not {expected}"
+        )
     for outcome in report.imports:
         try:
-            mismatch = outcome.version_attr is not None and Version(outcome.version_attr) != expected
+            mismatch = (
+                outcome.version_attr is not None and Version(outcome.version_attr) != expected
+            )
         except InvalidVersion:
             mismatch = True
         if mismatch:
@@ -243,9 +255,7 @@ def test_wheel_works_in_fresh_venv(release_run: ReleaseRun, release_dists: DistS
         pytest.skip("the release tag carries no PEP 440 version — see test_tag_is_pep440")
     problems = _probe_problems(probe(venv, dist_name, names), dist_name, expected, names)
     if problems:
-        _fail(
-            f"{wheel.name} in a fresh virtualenv:\n" + "\n".join(f"  - {p}" for p in problems)
-        )
+        _fail(f"{wheel.name} in a fresh virtualenv:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def _artifact_path(dists: DistSet, artifact: str) -> Path | None:
@@ -256,7 +266,7 @@ def _artifact_path(dists: DistSet, artifact: str) -> Path | None:
     return next((path for path in dists.files if path.name == artifact), None)
 
 
-def test_metadata_passes_twine_check(release_run: ReleaseRun, release_dists: DistSet, artifact: str) -> None:
+def test_metadata_passes_twine_check(release_dists: DistSet, artifact: str) -> None:
     """The artifact's metadata gets the verdict ``twine check --strict`` would give: pass.
 
     Checks: the core metadata is valid; ``Description-Content-Type`` is set; the long
@@ -273,9 +283,10 @@ def test_metadata_passes_twine_check(release_run: ReleaseRun, release_dists: Dis
         pytest.skip(f"there is no {artifact} among the distributions")
     problems = check_metadata(path)
     if problems:
-        _fail(f"{path.name}: twine check --strict would fail:\n" + "\n".join(
-            f"  - {problem.message}" for problem in problems
-        ))
+        _fail(
+            f"{path.name}: twine check --strict would fail:\n"
+            + "\n".join(f"  - {problem.message}" for problem in problems)
+        )
 
 
 def test_changelog_has_entry(release_run: ReleaseRun) -> None:

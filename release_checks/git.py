@@ -70,7 +70,9 @@ def release_tags(root: Path) -> list[str]:
 def tag_commit(root: Path, tag: str) -> str | None:
     """The commit a tag points at, or None when this clone has no such tag."""
     try:
-        return run_git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}").strip()
+        return run_git(
+            root, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}"
+        ).strip()
     except FactError:
         return None
 

@@ -50,10 +50,7 @@ def _entry_problem(entry: ChangelogEntry, where: str, version: Version) -> str |
             f"write what changed in {version}"
         )
     if entry.unreleased and entry.version is not None and not version.is_devrelease:
-        return (
-            f"{heading} still says the release is unreleased; "
-            "replace that with the release date"
-        )
+        return f"{heading} still says the release is unreleased; replace that with the release date"
     return None
 
 
@@ -70,7 +67,7 @@ def release_notes(root: Path, configured: str | None, version: Version) -> Notes
                     f"no changelog found: looked for {names} (.md, .rst, .txt or no extension) "
                     "in the project root and docs/. Add one with a section for "
                     f"{version}, point `tool.release-checks.changelog` at yours, or waive "
-                    "this gate (`[tool.release-checks.waive] changelog_has_entry = \"why\"`)"
+                    'this gate (`[tool.release-checks.waive] changelog_has_entry = "why"`)'
                 ),
             )
         text = read_changelog(path)

@@ -15,16 +15,16 @@ import pytest
 
 from release_checks.errors import ConfigError
 
+if TYPE_CHECKING:
+    from release_checks.run import ReleaseRun
+
 pytest_plugins = ["release_checks.fixtures"]
 
-RUN_KEY = pytest.StashKey["ReleaseRun"]()
+RUN_KEY: pytest.StashKey[ReleaseRun] = pytest.StashKey()
 _OWNED_DIR_KEY = pytest.StashKey[Path]()
 _WORKER_DIR = "release_checks_dir"
 # Mark sets the built-in gates carry; `-m` selects gates when it matches one of them.
 _GATE_MARKS = ({"release"},)
-
-if TYPE_CHECKING:
-    from release_checks.run import ReleaseRun
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,7 +53,7 @@ def _selects_gates(config: pytest.Config, pyproject: Path) -> bool:
     """True when `-m` can match a gate, or a gate's node id is named on the command line."""
     markexpr: str = config.option.markexpr
     if markexpr:
-        from _pytest.mark.expression import Expression  # noqa: PLC0415, PLC2701
+        from _pytest.mark.expression import Expression  # noqa: PLC0415
 
         try:
             expression = Expression.compile(markexpr)
@@ -84,10 +84,10 @@ def pytest_configure(config: pytest.Config) -> None:
     root = _project_root(config)
     if root is None or not _selects_gates(config, (root / "pyproject.toml").resolve()):
         return
-    from release_checks.gates import GATE_IDS  # noqa: PLC0415
-    from release_checks.run import ReleaseRun, RunOptions  # noqa: PLC0415
     from release_checks.config import parse_config  # noqa: PLC0415
+    from release_checks.gates import GATE_IDS  # noqa: PLC0415
     from release_checks.project import load_pyproject, read_project  # noqa: PLC0415
+    from release_checks.run import ReleaseRun, RunOptions  # noqa: PLC0415
 
     try:
         pyproject = load_pyproject(root)
@@ -160,7 +160,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if config.option.markexpr:
         return
     named = _named_files_and_nodes(config)
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         wanted = item.get_closest_marker("release") is None or any(
             item.nodeid.startswith(prefix) for prefix in named

@@ -35,7 +35,7 @@ class Record:
         return cls(**{f.name: _revive(hints[f.name], data[f.name]) for f in fields if f.init})
 
 
-def _revive(hint: Any, value: Any) -> Any:  # noqa: ANN401 - mirrors arbitrary field types
+def _revive(hint: Any, value: Any) -> Any:  # noqa: ANN401, PLR0911 - mirrors any field type
     """Turn a JSON value back into the type a field annotation names."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)

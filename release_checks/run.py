@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import cast
 
 from packaging.metadata import RawMetadata, parse_email
 
@@ -76,9 +75,7 @@ class ReleaseRun:
     def _make_dists(self) -> DistSet:
         if self.options.release_dist is not None:
             return find_prebuilt(self.options.release_dist)
-        return build_dists(
-            self.root, self.shared_dir / "dist", timeout=self.config.build_timeout
-        )
+        return build_dists(self.root, self.shared_dir / "dist", timeout=self.config.build_timeout)
 
     def context(self, *, may_build: bool = True) -> ReleaseContext:
         """Tag, version and dists source; builds only when the version is known no other way."""
@@ -106,7 +103,9 @@ class ReleaseRun:
     def _dists_source(self) -> str:
         if self.options.release_dist is not None:
             return f"prebuilt in {self.options.release_dist} (--release-dist)"
-        return "built in isolation (sdist, then the wheel from the sdist) into a temporary directory"
+        return (
+            "built in isolation (sdist, then the wheel from the sdist) into a temporary directory"
+        )
 
     def _built_version(self) -> str | None:
         if self.project.static_version and self.options.release_dist is None:
@@ -122,10 +121,10 @@ class ReleaseRun:
     def metadata(self, path: Path) -> RawMetadata:
         """The core metadata of one artifact, parsed leniently (validation is a gate's job)."""
         raw, _ = parse_email(read_metadata_bytes(path))
-        return cast("RawMetadata", raw)
+        return raw
 
     def venv(self) -> FreshVenv:
-        """One fresh virtualenv per run with the wheel installed; the caller checks a wheel exists."""
+        """One fresh virtualenv per run with the wheel in it; check there is a wheel first."""
         return once_per_run(self.shared_dir, "venv", FreshVenv, self._make_venv)
 
     def _make_venv(self) -> FreshVenv:

@@ -35,8 +35,11 @@ class FreshVenv(Record):
     ) -> subprocess.CompletedProcess[str]:
         """Run a command with the environment's bin directory first on PATH."""
         bin_dir = str(Path(self.python).parent)
-        env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-               "VIRTUAL_ENV": self.path}
+        env = {
+            **os.environ,
+            "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+            "VIRTUAL_ENV": self.path,
+        }
         env.pop("PYTHONPATH", None)
         return subprocess.run(
             list(args),
@@ -62,16 +65,31 @@ def create_venv(path: Path, wheel: Path, *, has_dependencies: bool, timeout: flo
     """
     started = time.monotonic()
     created = subprocess.run(
-        [sys.executable, "-m", "virtualenv", "--quiet", "--no-download",
-         "--no-periodic-update", "--python", sys.executable, str(path)],
-        capture_output=True, text=True, errors="replace", timeout=timeout, check=False,
+        [
+            sys.executable,
+            "-m",
+            "virtualenv",
+            "--quiet",
+            "--no-download",
+            "--no-periodic-update",
+            "--python",
+            sys.executable,
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=timeout,
+        check=False,
     )
     bin_dir = "Scripts" if os.name == "nt" else "bin"
     python = path / bin_dir / ("python.exe" if os.name == "nt" else "python")
     venv = FreshVenv(path=str(path), python=str(python), wheel=str(wheel))
     if created.returncode:
         return FreshVenv(
-            path=str(path), python=str(python), wheel=str(wheel),
+            path=str(path),
+            python=str(python),
+            wheel=str(wheel),
             error="creating the virtualenv failed:\n" + _tail(created.stderr + created.stdout),
         )
     command = [str(python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
@@ -81,7 +99,9 @@ def create_venv(path: Path, wheel: Path, *, has_dependencies: bool, timeout: flo
         installed = venv.run(*command, str(wheel), timeout=timeout)
     except subprocess.TimeoutExpired:
         return FreshVenv(
-            path=str(path), python=str(python), wheel=str(wheel),
+            path=str(path),
+            python=str(python),
+            wheel=str(wheel),
             error=f"`pip install {wheel.name}` did not finish within {timeout:g} s",
         )
     log = installed.stdout + installed.stderr
@@ -129,7 +149,7 @@ def probe(venv: FreshVenv, dist_name: str, import_names: list[str]) -> ProbeRepo
         raise FactError(
             "the import probe crashed inside the fresh virtualenv:\n" + _tail(done.stderr)
         ) from None
-    keep = {field for field in ImportOutcome.__dataclass_fields__}
+    keep = set(ImportOutcome.__dataclass_fields__)
     return ProbeReport(
         version=data["version"],
         version_error=data["version_error"],

@@ -38,7 +38,9 @@ def project(project_root: Path) -> FixtureProject:
     return made
 
 
-def test_plain_pytest_runs_no_release_gate(pytester: pytest.Pytester, project: FixtureProject) -> None:
+def test_plain_pytest_runs_no_release_gate(
+    pytester: pytest.Pytester, project: FixtureProject
+) -> None:
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, deselected=2)
     assert "pyproject.toml" not in result.stdout.str().split("collected")[-1]
@@ -137,9 +139,10 @@ def test_xdist_run_builds_once(
     project.write("_backend/logging_backend.py", LOGGING_BACKEND)
     pyproject = project.root / "pyproject.toml"
     pyproject.write_text(
-        pyproject.read_text()
-        .replace('build-backend = "hatchling.build"',
-                 'build-backend = "logging_backend"\nbackend-path = ["_backend"]'),
+        pyproject.read_text().replace(
+            'build-backend = "hatchling.build"',
+            'build-backend = "logging_backend"\nbackend-path = ["_backend"]',
+        ),
         encoding="utf-8",
     )
     project.commit("Log every build")
@@ -166,7 +169,12 @@ def test_console_script_runs_gates_without_the_test_dependencies(
     script = Path(sys.executable).with_name("release-checks")
 
     done = subprocess.run(
-        [str(script), "-q"], cwd=project.root, capture_output=True, text=True, check=False, timeout=600
+        [str(script), "-q"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
@@ -177,7 +185,11 @@ def test_notes_prints_the_changelog_section(project: FixtureProject) -> None:
     script = Path(sys.executable).with_name("release-checks")
 
     done = subprocess.run(
-        [str(script), "notes", "v1.2.3"], cwd=project.root, capture_output=True, text=True, check=False
+        [str(script), "notes", "v1.2.3"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert done.returncode == 0, done.stderr
@@ -196,7 +208,9 @@ def test_notes_for_a_missing_version_says_what_exists(project: FixtureProject) -
     assert "`[1.2.3] - 2026-11-21` (line 3)" in done.stderr
 
 
-def test_unknown_config_key_is_a_usage_error(pytester: pytest.Pytester, project: FixtureProject) -> None:
+def test_unknown_config_key_is_a_usage_error(
+    pytester: pytest.Pytester, project: FixtureProject
+) -> None:
     pyproject = project.root / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text() + '\n[tool.release-checks]\nchangelg = "NEWS.md"\n', encoding="utf-8"
@@ -205,7 +219,9 @@ def test_unknown_config_key_is_a_usage_error(pytester: pytest.Pytester, project:
     result = pytester.runpytest_subprocess("-m", "release")
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*unknown key `tool.release-checks.changelg`; did you mean `changelog`?*"])
+    result.stderr.fnmatch_lines(
+        ["*unknown key `tool.release-checks.changelg`; did you mean `changelog`?*"]
+    )
 
 
 def test_run_leaves_the_tree_as_it_found_it(pytester: pytest.Pytester, project_root: Path) -> None:
