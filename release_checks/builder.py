@@ -132,7 +132,11 @@ def _describe_failure(error: Exception, step: str, runner: _CapturingRunner, tim
 
 def build_dists(root: Path, out_dir: Path, *, timeout: float) -> DistSet:
     """Build an sdist from `root` and a wheel from that sdist into `out_dir`."""
-    from build import BuildException, ProjectBuilder  # noqa: PLC0415 - heavy, needed only here
+    from build import (  # noqa: PLC0415 - heavy, needed only here
+        BuildBackendException,
+        BuildException,
+        ProjectBuilder,
+    )
     from build.env import DefaultIsolatedEnv  # noqa: PLC0415
 
     started = time.monotonic()
@@ -152,7 +156,13 @@ def build_dists(root: Path, out_dir: Path, *, timeout: float) -> DistSet:
             env.install(set(requires) - set(builder.build_system_requires))
             wheel = Path(builder.build("wheel", out_dir))
             shutil.rmtree(out_dir / "unpacked", ignore_errors=True)
-    except (BuildException, subprocess.SubprocessError, OSError, FactError) as error:
+    except (
+        BuildException,
+        BuildBackendException,
+        subprocess.SubprocessError,
+        OSError,
+        FactError,
+    ) as error:
         return DistSet(
             origin="built",
             where=str(root),

@@ -29,14 +29,14 @@ class ReleaseConfig(Record):
 
 def gate_key(name: str) -> str:
     """Normalise a gate name as written in config (`changelog-has-entry`) to its id."""
-    return name.removeprefix("test_").replace("-", "_")
+    return name.replace("-", "_").removeprefix("test_")
 
 
 def _expect(key: str, value: object, check: Callable[[Any], bool], wanted: str) -> None:
     if not check(value):
+        name = f"{_TABLE}.{key}" if key else _TABLE
         raise ConfigError(
-            f"pyproject.toml: `{_TABLE}.{key}` must be {wanted}, "
-            f"got {value!r} ({type(value).__name__})"
+            f"pyproject.toml: `{name}` must be {wanted}, got {value!r} ({type(value).__name__})"
         )
 
 
@@ -45,8 +45,11 @@ def _near_miss(word: str, choices: Collection[str]) -> str:
     return f"did you mean `{close[0]}`? " if close else ""
 
 
-def _is_str_list(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+def _is_module_list(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(item, str) and all(part.isidentifier() for part in item.split("."))
+        for item in value
+    )
 
 
 def _parse_waive(table: object, gate_ids: Collection[str]) -> dict[str, str]:
@@ -55,6 +58,10 @@ def _parse_waive(table: object, gate_ids: Collection[str]) -> dict[str, str]:
     assert isinstance(table, dict)  # noqa: S101 - narrowed by _expect
     for name, reason in table.items():
         gate = gate_key(name)
+        if gate in waive:
+            raise ConfigError(
+                f"pyproject.toml: `{_TABLE}.waive` names the gate `{gate}` twice; keep one entry"
+            )
         if gate not in gate_ids:
             valid = ", ".join(sorted(gate_ids))
             raise ConfigError(
@@ -92,7 +99,7 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
         "changelog", changelog, lambda v: v is None or (isinstance(v, str) and v != ""), "a path"
     )
     names = table.get("import-names", [])
-    _expect("import-names", names, _is_str_list, "a list of module names")
+    _expect("import-names", names, _is_module_list, "a list of importable module names")
     timeout = table.get("build-timeout", DEFAULT_BUILD_TIMEOUT)
     _expect(
         "build-timeout",

@@ -64,11 +64,13 @@ def choose_tag(
     return TagChoice(name=best, source=source)
 
 
-def _sort_key(tag: str, prefix: str | None) -> tuple[int, Version | None, str]:
+def _sort_key(tag: str, prefix: str | None) -> tuple[bool, bool, Version | None, str]:
+    """Prefer tags with the configured prefix, then valid versions, then the highest."""
+    has_prefix = prefix is None or tag.startswith(prefix)
     try:
-        return (1, Version(split_tag(tag, prefix)[1]), tag)
+        return (has_prefix, True, Version(split_tag(tag, prefix)[1]), tag)
     except InvalidVersion:
-        return (0, None, tag)
+        return (has_prefix, False, None, tag)
 
 
 def planned_prefix(root: Path, prefix: str | None) -> str:

@@ -107,7 +107,12 @@ def wheel_import_names(path: Path) -> list[str]:
     names = set()
     for member in members:
         top, _, rest = member.partition("/")
-        if top.endswith((".dist-info", ".data")):
+        if top.endswith(".data"):
+            scheme, _, installed = rest.partition("/")
+            if scheme not in ("purelib", "platlib"):
+                continue  # scripts, headers and data files are not importable
+            top, _, rest = installed.partition("/")
+        if top.endswith(".dist-info"):
             continue
         if rest:
             if rest.endswith(".py") or rest.endswith(_EXTENSION_SUFFIXES):

@@ -35,7 +35,8 @@ def pep440_problem(tag: str, prefix: str | None) -> str | None:
     if prefix is not None and not tag.startswith(prefix):
         return (
             f"tag `{tag}` does not start with the configured prefix `{prefix}` "
-            f"(`tool.release-checks.tag-prefix`); tag the release as `{prefix}{text}`"
+            f"(`tool.release-checks.tag-prefix`); tag the release as "
+            f"`{prefix}{split_tag(tag, None)[1]}`"
         )
     try:
         version = Version(text)

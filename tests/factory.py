@@ -12,7 +12,16 @@ import subprocess
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from release_checks.builder import build_dists
+from release_checks.distset import DistSet
+from release_checks.shared import once_per_run
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pytest
 
 Backend = Literal["hatchling", "setuptools-scm", "flit"]
 
@@ -176,3 +185,26 @@ def make_project(
     if tag is not None:
         project.tag(tag)
     return project
+
+
+def run_shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory every xdist worker of this test run shares (the base temp otherwise)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def build_once(
+    tmp_path_factory: pytest.TempPathFactory, key: str, make: Callable[[Path], FixtureProject]
+) -> DistSet:
+    """Write the project `make` creates and build it, once per test run across xdist workers.
+
+    `key` names the project shape; every test module asking for the same key shares one
+    build (and one failure, if the build fails).
+    """
+    shared = run_shared_dir(tmp_path_factory)
+
+    def build() -> DistSet:
+        project = make(shared / f"{key}-project")
+        return build_dists(project.root, shared / f"{key}-dist", timeout=600)
+
+    return once_per_run(shared, f"build-{key}", DistSet, build)

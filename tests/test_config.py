@@ -1,0 +1,172 @@
+"""`[tool.release-checks]`: defaults, valid values, and a sentence for every mistake."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from release_checks.config import DEFAULT_BUILD_TIMEOUT, ReleaseConfig, gate_key, parse_config
+from release_checks.errors import ConfigError
+
+GATES = frozenset({"changelog_has_entry", "dists_build", "tag_is_pep440", "versions_agree"})
+
+
+def parse(table: object) -> ReleaseConfig:
+    return parse_config({"tool": {"release-checks": table}}, GATES)
+
+
+def config_error(table: object) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse(table)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [{}, {"project": {"name": "demo"}}, {"tool": {"ruff": {}}}, {"tool": {"release-checks": {}}}],
+    ids=["empty", "no-tool", "other-tool", "empty-table"],
+)
+def test_defaults_without_settings(pyproject: dict[str, Any]) -> None:
+    assert parse_config(pyproject, GATES) == ReleaseConfig(
+        tag_prefix=None,
+        changelog=None,
+        import_names=(),
+        waive={},
+        build_timeout=DEFAULT_BUILD_TIMEOUT,
+    )
+    assert DEFAULT_BUILD_TIMEOUT == 600.0
+
+
+def test_every_key_with_a_valid_value() -> None:
+    config = parse(
+        {
+            "tag-prefix": "release-",
+            "changelog": "docs/changes.md",
+            "import-names": ["demo", "demo_extra"],
+            "waive": {"changelog-has-entry": "  notes live on the website  "},
+            "build-timeout": 30,
+        }
+    )
+    assert config == ReleaseConfig(
+        tag_prefix="release-",
+        changelog="docs/changes.md",
+        import_names=("demo", "demo_extra"),
+        waive={"changelog_has_entry": "notes live on the website"},
+        build_timeout=30.0,
+    )
+    assert isinstance(config.build_timeout, float)
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ({"tag-prefix": ""}, ReleaseConfig(tag_prefix="")),
+        ({"tag-prefix": "v"}, ReleaseConfig(tag_prefix="v")),
+        ({"import-names": []}, ReleaseConfig()),
+        ({"build-timeout": 0.5}, ReleaseConfig(build_timeout=0.5)),
+        ({"waive": {}}, ReleaseConfig()),
+    ],
+    ids=["empty-prefix", "v-prefix", "no-import-names", "fractional-timeout", "empty-waive"],
+)
+def test_edge_values_are_valid(table: dict[str, Any], expected: ReleaseConfig) -> None:
+    assert parse(table) == expected
+
+
+def test_unknown_key_names_it_the_valid_keys_and_the_near_miss() -> None:
+    message = config_error({"changelg": "CHANGES.md"})
+    assert "`tool.release-checks.changelg`" in message
+    assert "did you mean `changelog`?" in message
+    assert "valid keys: tag-prefix, changelog, import-names, waive, build-timeout" in message
+
+
+def test_underscore_spelling_suggests_the_dashed_key() -> None:
+    message = config_error({"tag_prefix": "v"})
+    assert "unknown key `tool.release-checks.tag_prefix`" in message
+    assert "did you mean `tag-prefix`?" in message
+
+
+def test_unknown_key_without_a_near_miss_only_lists_the_valid_keys() -> None:
+    message = config_error({"zzz": 1})
+    assert "`tool.release-checks.zzz`" in message
+    assert "did you mean" not in message
+    assert "valid keys:" in message
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "got"),
+    [
+        ("tag-prefix", 1, "got 1 (int)"),
+        ("tag-prefix", ["v"], "got ['v'] (list)"),
+        ("changelog", "", "got '' (str)"),
+        ("changelog", True, "got True (bool)"),
+        ("import-names", "demo", "got 'demo' (str)"),
+        ("import-names", ["demo", 3], "got ['demo', 3] (list)"),
+        ("import-names", [""], "got [''] (list)"),
+        ("build-timeout", "60", "got '60' (str)"),
+        ("build-timeout", True, "got True (bool)"),
+        ("build-timeout", 0, "got 0 (int)"),
+        ("build-timeout", -5.0, "got -5.0 (float)"),
+        ("waive", ["dists_build"], "got ['dists_build'] (list)"),
+        ("waive", "dists_build", "got 'dists_build' (str)"),
+    ],
+)
+def test_wrong_type_names_the_key_and_what_it_got(key: str, value: object, got: str) -> None:
+    message = config_error({key: value})
+    assert message.startswith(f"pyproject.toml: `tool.release-checks.{key}` must be ")
+    assert got in message
+
+
+def test_table_that_is_not_a_table_names_the_table() -> None:
+    message = config_error(["tag-prefix"])
+    assert "`tool.release-checks` must be a table" in message
+    assert "got ['tag-prefix'] (list)" in message
+
+
+def test_waive_of_an_unknown_gate_suggests_the_near_miss() -> None:
+    message = config_error({"waive": {"changelog-has-entyr": "reason"}})
+    assert "`tool.release-checks.waive.changelog-has-entyr` names no built-in gate" in message
+    assert "did you mean `changelog_has_entry`?" in message
+    assert "valid gates: changelog_has_entry, dists_build, tag_is_pep440, versions_agree" in message
+
+
+def test_waive_of_an_unrelated_name_has_no_suggestion() -> None:
+    message = config_error({"waive": {"coverage": "reason"}})
+    assert "names no built-in gate" in message
+    assert "did you mean" not in message
+
+
+@pytest.mark.parametrize("reason", ["", "   ", 1, None, ["why"]])
+def test_waive_needs_a_written_reason(reason: object) -> None:
+    message = config_error({"waive": {"dists-build": reason}})
+    assert "`tool.release-checks.waive.dists-build` must be the written reason" in message
+    assert f"got {reason!r} ({type(reason).__name__})" in message
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "changelog_has_entry",
+        "changelog-has-entry",
+        "test_changelog_has_entry",
+        "test_changelog-has-entry",
+    ],
+)
+def test_waive_accepts_dashes_underscores_and_the_test_prefix(written: str) -> None:
+    assert parse({"waive": {written: "published elsewhere"}}).waive == {
+        "changelog_has_entry": "published elsewhere"
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("versions-agree", "versions_agree"),
+        ("test_versions_agree", "versions_agree"),
+        ("test-versions-agree", "versions_agree"),
+        ("versions_agree", "versions_agree"),
+        ("latest_test_run", "latest_test_run"),
+    ],
+)
+def test_gate_key(name: str, key: str) -> None:
+    assert gate_key(name) == key
