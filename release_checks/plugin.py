@@ -190,8 +190,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     release = run.context(may_build=not config.option.collectonly)
     tag = release.tag
+    version = release.version or f"(version unknown: {release.problem or 'not built yet'})"
     lines = [
-        f"release-checks: {release.project} {release.version or '(version not resolved yet)'}",
+        f"release-checks: {release.project} {version}",
         f"  tag: {tag.name} ({tag.source})" if tag else "  tag: none found",
         f"  dists: {release.dists}",
     ]
