@@ -109,8 +109,16 @@ def _unpack_sdist(sdist: Path, into: Path) -> Path:
 
 def _describe_failure(error: Exception, step: str, runner: _CapturingRunner, timeout: float) -> str:
     from build import BuildBackendException  # noqa: PLC0415
+    from pyproject_hooks import BackendUnavailable  # noqa: PLC0415
 
     cause = error.exception if isinstance(error, BuildBackendException) else error
+    if isinstance(cause, BackendUnavailable):
+        reason = cause.traceback.strip().splitlines()[-1:] or ["?"]
+        return (
+            f"the build backend `{cause.backend_name}` (pyproject.toml `[build-system] "
+            f"build-backend`) cannot be imported: {reason[0]}. Check its spelling and that "
+            "`[build-system] requires` installs it."
+        )
     if isinstance(cause, subprocess.TimeoutExpired):
         return (
             f"building the {step} did not finish within {timeout:g} s; raise "

@@ -36,6 +36,13 @@ class ReleaseContext(Record):
     problem: str | None = None
 
     @property
+    def no_version_reason(self) -> str:
+        """Why `parsed_version` is None, pointing at the gate that reports the cause."""
+        if self.tag is None:
+            return self.problem or "there is no release tag"
+        return "the release tag carries no PEP 440 version — see test_tag_is_pep440"
+
+    @property
     def parsed_version(self) -> Version | None:
         """The release version, or None when the tag does not carry a valid one."""
         try:

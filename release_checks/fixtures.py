@@ -81,7 +81,7 @@ def release_version(release_context: ReleaseContext) -> Version:
     """The release version (the tag's), as a `packaging.version.Version`."""
     version = release_context.parsed_version
     if version is None:
-        pytest.skip("the release tag carries no PEP 440 version — see test_tag_is_pep440")
+        pytest.skip(release_context.no_version_reason)
     return version
 
 

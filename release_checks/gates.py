@@ -41,11 +41,22 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _fail(message: str) -> NoReturn:
+    __tracebackhide__ = True  # report the gate's line, not this helper's
     pytest.fail(message, pytrace=False)
+
+
+def _release_version(run: ReleaseRun) -> Version:
+    """The release version, or a skip that points at the gate reporting why there is none."""
+    __tracebackhide__ = True
+    release = run.context()
+    if release.parsed_version is None:
+        pytest.skip(release.no_version_reason)
+    return release.parsed_version
 
 
 def _undecidable(run: ReleaseRun, reason: str) -> NoReturn:
     """Skip when a fact is missing, but fail in strict mode, where a skip could hide a defect."""
+    __tracebackhide__ = True
     if run.strict:
         _fail(f"{reason} (failing instead of skipping: --release-strict or a CI tag build)")
     pytest.skip(reason)
@@ -75,12 +86,17 @@ def test_tag_is_pep440(release_run: ReleaseRun) -> None:
     release = release_run.context()
     if release.tag is None:
         pytest.skip(f"no release tag to check: {release.problem}")
+    version = release.parsed_version
+    if release.tag.planned and version is not None and version.local is not None:
+        prefix = release.tag.name.removesuffix(str(release.version))
+        _fail(
+            f"there is no release tag at HEAD, and the build's version {version} has a local "
+            f"part the index rejects: {version_hint(version)}. Tag HEAD with the version to "
+            f"release, for example `git tag -a {prefix}{version.base_version}`."
+        )
     problem = pep440_problem(release.tag.name, release_run.config.tag_prefix)
     if problem is not None:
-        hint = ""
-        if release.tag.planned and release.parsed_version is not None:
-            hint = "\n" + version_hint(release.parsed_version)
-        _fail(f"{problem} (tag source: {release.tag.source}){hint}")
+        _fail(f"{problem} (tag source: {release.tag.source})")
 
 
 def test_head_carries_tag(release_run: ReleaseRun) -> None:
@@ -98,13 +114,26 @@ def test_head_carries_tag(release_run: ReleaseRun) -> None:
     tag = release.tag
     if not git.is_repository(root):
         _undecidable(release_run, f"{root} is not a git repository (or git is missing)")
+    tagged = git.tag_commit(root, tag.name)
+    if tag.planned and tagged is not None:
+        _fail(
+            f"version {release.version} was already tagged: {tag.name} is commit "
+            f"{tagged[:12]}, but HEAD is {git.head_commit(root)[:12]}. Bump the version for "
+            "this release (or check out the tag to re-check the released commit)."
+        )
     if tag.planned:
+        version = release.parsed_version
+        if version is None or version.local is not None:
+            _undecidable(
+                release_run,
+                f"there is no release tag at HEAD and the build's version {release.version} "
+                "is not one to tag — see test_tag_is_pep440",
+            )
         _undecidable(
             release_run,
             f"tag {tag.name} does not exist yet ({tag.source}); when ready: "
             f"git tag -a {tag.name} -m 'Release {release.version}' && git push origin {tag.name}",
         )
-    tagged = git.tag_commit(root, tag.name)
     if tagged is None:
         shallow = (
             " This is a shallow clone: fetch tags (`fetch-depth: 0`)."
@@ -140,10 +169,9 @@ def test_versions_agree(release_run: ReleaseRun, release_dists: DistSet) -> None
     Fix: bump the version where the project keeps it (the message says where), or tag the
     right commit; commit or stash local changes before building.
     """
+    expected = _release_version(release_run)
     release = release_run.context()
-    expected = release.parsed_version
-    if release.tag is None or expected is None:
-        pytest.skip("the release tag carries no PEP 440 version — see test_tag_is_pep440")
+    assert release.tag is not None  # noqa: S101 - a version implies a tag
     wrong = []
     hints = set()
     for path in release_dists.files:
@@ -199,22 +227,23 @@ def _probe_problems(
         problems.append(
             f"importlib.metadata finds no distribution {dist_name!r}: {report.version_error}"
         )
-    elif Version(report.version) != expected:
+        return problems
+    installed = Version(report.version)
+    if installed != expected:
         problems.append(
-            f"importlib.metadata.version({dist_name!r}) is {report.version}, not {expected}"
+            f"importlib.metadata.version({dist_name!r}) is {installed}, not the release "
+            f"version {expected} — see test_versions_agree"
         )
     for outcome in report.imports:
         try:
-            mismatch = (
-                outcome.version_attr is not None and Version(outcome.version_attr) != expected
-            )
+            stale = outcome.version_attr is not None and Version(outcome.version_attr) != installed
         except InvalidVersion:
-            mismatch = True
-        if mismatch:
+            stale = True
+        if stale:
             problems.append(
-                f"{outcome.name}.__version__ is {outcome.version_attr!r}, not {expected}: "
-                "a hard-coded __version__ was left behind; derive it with "
-                f"importlib.metadata.version({dist_name!r}) or let the build backend write it"
+                f"{outcome.name}.__version__ is {outcome.version_attr!r}, but the installed "
+                f"metadata says {installed}: a hard-coded __version__ was left behind; derive "
+                f"it with importlib.metadata.version({dist_name!r}) or let the backend write it"
             )
     return problems
 
@@ -250,9 +279,7 @@ def test_wheel_works_in_fresh_venv(release_run: ReleaseRun, release_dists: DistS
             "package discovery (for example `[tool.hatch.build.targets.wheel] packages`)"
         )
     dist_name = release_run.metadata(wheel).get("name", release_run.project_name)
-    expected = release_run.context().parsed_version
-    if expected is None:
-        pytest.skip("the release tag carries no PEP 440 version — see test_tag_is_pep440")
+    expected = _release_version(release_run)
     problems = _probe_problems(probe(venv, dist_name, names), dist_name, expected, names)
     if problems:
         _fail(f"{wheel.name} in a fresh virtualenv:\n" + "\n".join(f"  - {p}" for p in problems))
@@ -284,7 +311,7 @@ def test_metadata_passes_twine_check(release_dists: DistSet, artifact: str) -> N
     problems = check_metadata(path)
     if problems:
         _fail(
-            f"{path.name}: twine check --strict would fail:\n"
+            "twine check --strict would fail:\n"
             + "\n".join(f"  - {problem.message}" for problem in problems)
         )
 
@@ -302,9 +329,7 @@ def test_changelog_has_entry(release_run: ReleaseRun) -> None:
     """
     from release_checks.notes import release_notes  # noqa: PLC0415
 
-    version = release_run.context().parsed_version
-    if version is None:
-        pytest.skip("the release tag carries no PEP 440 version — see test_tag_is_pep440")
+    version = _release_version(release_run)
     verdict = release_notes(release_run.root, release_run.config.changelog, version)
     if verdict.problem is not None:
         _fail(verdict.problem)

@@ -66,7 +66,7 @@ def _selects_gates(config: pytest.Config, pyproject: Path) -> bool:
     invocation = config.invocation_params.dir
     return any(
         (invocation / arg.split("::")[0]).resolve() == pyproject
-        for arg in config.option.file_or_dir or ()
+        for arg in getattr(config.option, "file_or_dir", None) or ()
     )
 
 
@@ -175,7 +175,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _named_files_and_nodes(config: pytest.Config) -> list[str]:
     """Node-id prefixes of the files and node ids given on the command line (not directories)."""
     named = []
-    for arg in config.option.file_or_dir or ():
+    for arg in getattr(config.option, "file_or_dir", None) or ():
         path_part, separator, rest = arg.partition("::")
         path = (config.invocation_params.dir / path_part).resolve()
         if path.is_file() and path.is_relative_to(config.rootpath):

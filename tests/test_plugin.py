@@ -235,3 +235,12 @@ def test_run_leaves_the_tree_as_it_found_it(pytester: pytest.Pytester, project_r
 
     result.assert_outcomes(passed=GATES)
     assert project.git("status", "--porcelain", "--ignored", "--untracked-files=all") == before
+
+
+def test_help_lists_the_options_in_a_project(
+    pytester: pytest.Pytester, project: FixtureProject
+) -> None:
+    result = pytester.runpytest_subprocess("--help")
+
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*--release-tag=TAG*", "*--release-dist=DIR*"])
