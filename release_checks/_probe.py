@@ -41,12 +41,7 @@ def _import(name: str) -> dict[str, Any]:
     except BaseException as error:  # noqa: BLE001 - a module may raise anything, even SystemExit
         return dict(_failure(error), name=name)
     version = getattr(module, "__version__", None)
-    return {
-        "name": name,
-        "ok": True,
-        "version_attr": version if isinstance(version, str) else None,
-        "has_version_attr": hasattr(module, "__version__"),
-    }
+    return {"name": name, "ok": True, "version_attr": version if isinstance(version, str) else None}
 
 
 def _entry_point(entry_point: importlib.metadata.EntryPoint) -> dict[str, Any]:
@@ -61,6 +56,9 @@ def _entry_point(entry_point: importlib.metadata.EntryPoint) -> dict[str, Any]:
 
 
 def main() -> None:
+    """Report as JSON on stdout; whatever the imported code prints goes to stderr."""
+    report_to = sys.stdout
+    sys.stdout = sys.stderr
     request = json.loads(sys.argv[1])
     report: dict[str, Any] = {"imports": [_import(name) for name in request["imports"]]}
     try:
@@ -76,7 +74,8 @@ def main() -> None:
             version_error=None,
             entry_points=[_entry_point(ep) for ep in scripts],
         )
-    sys.stdout.write(json.dumps(report))
+    report_to.write(json.dumps(report))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -20,6 +20,7 @@ from pathlib import Path
 from release_checks import git
 from release_checks.distset import DistSet
 from release_checks.errors import FactError
+from release_checks.text import tail
 
 __all__ = ["build_dists"]
 
@@ -54,7 +55,8 @@ class _CapturingRunner:
             try:
                 output, _ = process.communicate(timeout=max(remaining, 0.01))
             except BaseException:  # a timeout, or Ctrl-C: the backend's own session misses it
-                os.killpg(process.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 output, _ = process.communicate()
                 self.output.append(output)
                 raise
@@ -63,8 +65,7 @@ class _CapturingRunner:
                 raise subprocess.CalledProcessError(process.returncode, list(cmd), output)
 
     def tail(self) -> str:
-        lines = "".join(self.output).rstrip().splitlines()
-        return "\n".join(lines[-_OUTPUT_TAIL:])
+        return tail("".join(self.output), _OUTPUT_TAIL)
 
 
 def _snapshot(root: Path) -> set[str]:
@@ -113,11 +114,12 @@ def _describe_failure(error: Exception, step: str, runner: _CapturingRunner, tim
 
     cause = error.exception if isinstance(error, BuildBackendException) else error
     if isinstance(cause, BackendUnavailable):
-        reason = cause.traceback.strip().splitlines()[-1:] or ["?"]
+        last_line = cause.traceback.strip().splitlines()[-1:]
+        reason = last_line[0] if last_line else "it is not in the isolated build environment"
         return (
             f"the build backend `{cause.backend_name}` (pyproject.toml `[build-system] "
-            f"build-backend`) cannot be imported: {reason[0]}. Check its spelling and that "
-            "`[build-system] requires` installs it."
+            f"build-backend`) cannot be imported: {reason}. Check its spelling and that "
+            f"`[build-system] requires` installs it. Reproduce it with `python -m build --{step}`."
         )
     if isinstance(cause, subprocess.TimeoutExpired):
         return (
@@ -127,10 +129,9 @@ def _describe_failure(error: Exception, step: str, runner: _CapturingRunner, tim
     if isinstance(cause, subprocess.CalledProcessError) and not runner.output:
         pip_output = cause.stderr or cause.stdout or b""
         text = pip_output.decode(errors="replace") if isinstance(pip_output, bytes) else pip_output
-        tail = "\n".join(text.strip().splitlines()[-_OUTPUT_TAIL:])
         return (
             f"installing the build requirements for the {step} failed; check "
-            f"`[build-system] requires` and your index settings\n{tail}"
+            f"`[build-system] requires` and your index settings\n{tail(text, _OUTPUT_TAIL)}"
         )
     return (
         f"the build backend failed to build the {step}: {error}\n{runner.tail()}\n"
@@ -169,18 +170,15 @@ def build_dists(root: Path, out_dir: Path, *, timeout: float) -> DistSet:
         BuildBackendException,
         subprocess.SubprocessError,
         OSError,
+        tarfile.TarError,
         FactError,
     ) as error:
         return DistSet(
-            origin="built",
             where=str(root),
             error=_describe_failure(error, step, runner, timeout),
-            seconds=time.monotonic() - started,
         )
     return DistSet(
-        origin="built",
         where=str(root),
         sdist=str(sdist),
         wheels=(str(wheel),),
-        seconds=time.monotonic() - started,
     )

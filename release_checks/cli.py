@@ -35,6 +35,8 @@ def _run(pytest_args: Sequence[str]) -> int:
                 "addopts=",
                 "-o",
                 "required_plugins=",
+                "-o",
+                "filterwarnings=",
                 "--rootdir",
                 str(root),
                 "-m",

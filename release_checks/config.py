@@ -84,7 +84,15 @@ _KEYS = ("tag-prefix", "changelog", "import-names", "waive", "build-timeout")
 def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> ReleaseConfig:
     """Validate ``[tool.release-checks]``; any mistake is a ConfigError naming the key."""
     tool = pyproject.get("tool")
-    table = tool.get("release-checks", {}) if isinstance(tool, dict) else {}
+    tool = tool if isinstance(tool, dict) else {}
+    if "release-checks" not in tool:
+        for name in tool:
+            if _near_miss(name, ["release-checks"]) and name != "release-checks":
+                raise ConfigError(
+                    f"pyproject.toml: `[tool.{name}]` is not read; did you mean "
+                    "`[tool.release-checks]` (with a hyphen)?"
+                )
+    table = tool.get("release-checks", {})
     _expect("", table, lambda v: isinstance(v, dict), "a table")
     for key in table:
         if key not in _KEYS:

@@ -6,7 +6,6 @@ import os
 import tarfile
 import warnings
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -27,34 +26,25 @@ def dist_kind(path: Path) -> DistKind | None:
     return None
 
 
-def _sdist_members(path: Path) -> tuple[list[str], Callable[[str], bytes | None]]:
-    """List an sdist's members and give a reader that returns None for non-regular files."""
-    if path.name.endswith(".zip"):
-        archive = zipfile.ZipFile(path)
-        return archive.namelist(), archive.read
-    tar = tarfile.open(path, "r:gz")  # strictly gzip, as upload tools read it  # noqa: SIM115
-
-    def read(name: str) -> bytes | None:
-        member = tar.getmember(name)
-        stream = tar.extractfile(member) if member.isfile() else None
-        return stream.read() if stream else None
-
-    return tar.getnames(), read
-
-
 def _read_sdist_metadata(path: Path) -> bytes:
     """Read ``<top>/PKG-INFO`` the way upload tools do: one top-level directory, a real file."""
-    names, read = _sdist_members(path)
-    top = os.path.commonpath(names) if names else ""
+    if path.name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            top = os.path.commonpath(names) if names else ""
+            data = archive.read(f"{top}/PKG-INFO") if f"{top}/PKG-INFO" in names else None
+    else:
+        with tarfile.open(path, "r:gz") as tar:  # strictly gzip, as upload tools read it
+            names = tar.getnames()
+            top = os.path.commonpath(names) if names else ""
+            member = next((m for m in tar.getmembers() if m.name == f"{top}/PKG-INFO"), None)
+            stream = tar.extractfile(member) if member is not None and member.isfile() else None
+            data = stream.read() if stream is not None else None
     if top in {"", ".", "/"}:
         raise FactError(
             f"{path.name}: the sdist must hold exactly one top-level directory "
             "(`name-version/`); it holds several entries: rebuild it with `python -m build --sdist`"
         )
-    try:
-        data = read(top.rstrip("/") + "/PKG-INFO")
-    except KeyError:
-        data = None
     if data is None or b"Metadata-Version" not in data:
         raise FactError(
             f"{path.name}: no valid `{top}/PKG-INFO` (a regular file with a Metadata-Version); "

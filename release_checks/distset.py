@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from release_checks.dists import dist_kind
 from release_checks.records import Record
@@ -16,12 +15,10 @@ __all__ = ["DistSet", "find_prebuilt"]
 class DistSet(Record):
     """The sdist and wheels of this release, or why there are none."""
 
-    origin: Literal["built", "prebuilt"]
     where: str
     sdist: str | None = None
     wheels: tuple[str, ...] = ()
     error: str | None = None
-    seconds: float = 0.0
 
     @property
     def files(self) -> list[Path]:
@@ -34,7 +31,6 @@ def find_prebuilt(directory: Path) -> DistSet:
     where = str(directory)
     if not directory.is_dir():
         return DistSet(
-            origin="prebuilt",
             where=where,
             error=f"--release-dist {directory}: no such directory; build into it first "
             "(`python -m build --outdir DIR`) or point the option at your dist/ folder",
@@ -50,12 +46,10 @@ def find_prebuilt(directory: Path) -> DistSet:
         problems.append(f"it holds {len(sdists)} sdists ({names}); keep only this release's")
     if problems:
         return DistSet(
-            origin="prebuilt",
             where=where,
             error=f"--release-dist {directory}: " + "; ".join(problems),
         )
     return DistSet(
-        origin="prebuilt",
         where=where,
         sdist=str(sdists[0]) if sdists else None,
         wheels=wheels,

@@ -95,13 +95,12 @@ def release_dists(release_run: ReleaseRun) -> DistSet:
 
 
 @pytest.fixture(scope="session")
-def release_wheel(release_dists: DistSet) -> Path:
-    """The (first) wheel under test."""
-    if not release_dists.wheels:
-        pytest.skip(
-            "there is no wheel among the distributions — see test_wheel_works_in_fresh_venv"
-        )
-    return Path(release_dists.wheels[0])
+def release_wheel(release_run: ReleaseRun, release_dists: DistSet) -> Path:  # noqa: ARG001
+    """The wheel under test that this interpreter can install."""
+    wheel = release_run.installable_wheel()
+    if wheel is None:
+        pytest.skip("no wheel installs on this interpreter — see test_wheel_works_in_fresh_venv")
+    return wheel
 
 
 @pytest.fixture(scope="session")

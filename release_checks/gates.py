@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from release_checks import git
@@ -28,16 +29,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize per-artifact gates by file name (prebuilt) or by kind (built here)."""
     if "artifact" not in metafunc.fixturenames:
         return
-    from release_checks.dists import dist_kind  # noqa: PLC0415
+    from release_checks.distset import find_prebuilt  # noqa: PLC0415
     from release_checks.plugin import RUN_KEY  # noqa: PLC0415
 
     prebuilt = metafunc.config.stash[RUN_KEY].options.release_dist
-    if prebuilt is None:
-        artifacts = ["sdist", "wheel"]
-    else:
-        found = sorted(prebuilt.iterdir()) if prebuilt.is_dir() else []
-        artifacts = [path.name for path in found if dist_kind(path)] or ["sdist", "wheel"]
-    metafunc.parametrize("artifact", artifacts)
+    found = find_prebuilt(prebuilt).files if prebuilt is not None else []
+    metafunc.parametrize("artifact", [path.name for path in found] or ["sdist", "wheel"])
 
 
 def _fail(message: str) -> NoReturn:
@@ -89,10 +86,11 @@ def test_tag_is_pep440(release_run: ReleaseRun) -> None:
     version = release.parsed_version
     if release.tag.planned and version is not None and version.local is not None:
         prefix = release.tag.name.removesuffix(str(release.version))
-        _fail(
+        _undecidable(
+            release_run,
             f"there is no release tag at HEAD, and the build's version {version} has a local "
             f"part the index rejects: {version_hint(version)}. Tag HEAD with the version to "
-            f"release, for example `git tag -a {prefix}{version.base_version}`."
+            f"release, for example `git tag -a {prefix}{version.base_version}`.",
         )
     problem = pep440_problem(release.tag.name, release_run.config.tag_prefix)
     if problem is not None:
@@ -171,7 +169,8 @@ def test_versions_agree(release_run: ReleaseRun, release_dists: DistSet) -> None
     """
     expected = _release_version(release_run)
     release = release_run.context()
-    assert release.tag is not None  # noqa: S101 - a version implies a tag
+    tag = release.tag.name if release.tag else "?"
+    source = release.tag.source if release.tag else "?"
     wrong = []
     hints = set()
     for path in release_dists.files:
@@ -194,8 +193,8 @@ def test_versions_agree(release_run: ReleaseRun, release_dists: DistSet) -> None
                 f" ({release_run.project.static_version}): change it there or re-tag."
             )
         _fail(
-            f"the release version is {expected} (from tag {release.tag.name}, "
-            f"{release.tag.source}), but the dists say otherwise:\n"
+            f"the release version is {expected} (from tag {tag}, {source}), "
+            "but the dists say otherwise:\n"
             + "\n".join(wrong)
             + "".join(f"\nHint: {hint}" for hint in sorted(hints))
             + where
@@ -234,7 +233,13 @@ def _probe_problems(
             f"importlib.metadata.version({dist_name!r}) is {installed}, not the release "
             f"version {expected} — see test_versions_agree"
         )
-    for outcome in report.imports:
+    own_modules = [
+        outcome
+        for outcome in report.imports
+        if len(report.imports) == 1
+        or canonicalize_name(outcome.name) == canonicalize_name(dist_name)
+    ]
+    for outcome in own_modules:  # a vendored top-level module may carry its own __version__
         try:
             stale = outcome.version_attr is not None and Version(outcome.version_attr) != installed
         except InvalidVersion:
@@ -268,17 +273,24 @@ def test_wheel_works_in_fresh_venv(release_run: ReleaseRun, release_dists: DistS
             f"there is no wheel among the distributions in {release_dists.where}; build one "
             "(`python -m build`) — installers fall back to building the sdist on every install"
         )
-    wheel = Path(release_dists.wheels[0])
+    wheel = release_run.installable_wheel()
+    if wheel is None:
+        wheel_names = ", ".join(Path(path).name for path in release_dists.wheels)
+        _undecidable(
+            release_run,
+            f"none of the wheels ({wheel_names}) installs on this interpreter; run the gates on a "
+            "machine each wheel targets (for example one CI job per platform)",
+        )
     venv = release_run.venv()
     if venv.error is not None:
         _fail(f"{venv.error}:\n{venv.install_log}")
+    dist_name = release_run.metadata(wheel).get("name", release_run.project_name)
     names = list(release_run.config.import_names) or wheel_import_names(wheel)
-    if not names:
+    if not names and not dist_name.endswith(("-stubs", "_stubs")):  # stubs are not imported
         _fail(
             f"{wheel.name} installs no importable package or module; check the build backend's "
             "package discovery (for example `[tool.hatch.build.targets.wheel] packages`)"
         )
-    dist_name = release_run.metadata(wheel).get("name", release_run.project_name)
     expected = _release_version(release_run)
     problems = _probe_problems(probe(venv, dist_name, names), dist_name, expected, names)
     if problems:

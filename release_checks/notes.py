@@ -49,13 +49,17 @@ def _entry_problem(entry: ChangelogEntry, where: str, version: Version) -> str |
             f"{heading} holds only a placeholder ({entry.content.strip()!r}); "
             f"write what changed in {version}"
         )
-    if entry.unreleased and entry.version is not None and not version.is_devrelease:
+    if entry.unreleased and entry.version is not None and not version.is_prerelease:
         return f"{heading} still says the release is unreleased; replace that with the release date"
     return None
 
 
 def release_notes(root: Path, configured: str | None, version: Version) -> NotesVerdict:
-    """Find the section for `version`; a ``.devN`` build may use its base's or "Unreleased"."""
+    """Find the section for `version`.
+
+    A dev or pre-release without a section of its own may use its final release's section or
+    "Unreleased": release candidates are usually described where the final release will be.
+    """
     try:
         path = find_changelog(root, configured)
         if path is None:
@@ -67,7 +71,7 @@ def release_notes(root: Path, configured: str | None, version: Version) -> Notes
                     f"no changelog found: looked for {names} (.md, .rst, .txt or no extension) "
                     "in the project root and docs/. Add one with a section for "
                     f"{version}, point `tool.release-checks.changelog` at yours, or waive "
-                    'this gate (`[tool.release-checks.waive] changelog_has_entry = "why"`)'
+                    'this gate (`[tool.release-checks.waive] changelog-has-entry = "why"`)'
                 ),
             )
         text = read_changelog(path)
@@ -76,7 +80,7 @@ def release_notes(root: Path, configured: str | None, version: Version) -> Notes
     where = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     markdown = is_markdown(path)
     entry = entry_for(text, version, markdown=markdown)
-    if entry is None and version.is_devrelease:
+    if entry is None and (version.is_devrelease or version.is_prerelease):
         entry = entry_for(text, Version(version.base_version), markdown=markdown)
         entry = entry or unreleased_entry(text, markdown=markdown)
     if entry is None:

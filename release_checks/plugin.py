@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from release_checks.errors import ConfigError
+from release_checks.errors import ConfigError, ReleaseChecksError
 
 if TYPE_CHECKING:
     from release_checks.run import ReleaseRun
@@ -23,6 +24,7 @@ pytest_plugins = ["release_checks.fixtures"]
 RUN_KEY: pytest.StashKey[ReleaseRun] = pytest.StashKey()
 _OWNED_DIR_KEY = pytest.StashKey[Path]()
 _WORKER_DIR = "release_checks_dir"
+_WORKER_ROOT = "release_checks_root"
 # Mark sets the built-in gates carry; `-m` selects gates when it matches one of them.
 _GATE_MARKS = ({"release"},)
 
@@ -49,33 +51,56 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _selects_gates(config: pytest.Config, pyproject: Path) -> bool:
-    """True when `-m` can match a gate, or a gate's node id is named on the command line."""
-    markexpr: str = config.option.markexpr
-    if markexpr:
-        from _pytest.mark.expression import Expression  # noqa: PLC0415
+def _marker_selects_release(config: pytest.Config) -> bool:
+    """True when `-m` picks release gates out, as opposed to merely letting them through.
 
-        try:
-            expression = Expression.compile(markexpr)
-        except Exception:  # noqa: BLE001 - pytest reports a bad -m expression itself
-            return False
-        return any(
-            expression.evaluate(lambda name, /, marks=marks, **kw: name in marks and not kw)
-            for marks in _GATE_MARKS
-        )
-    invocation = config.invocation_params.dir
-    return any(
-        (invocation / arg.split("::")[0]).resolve() == pyproject
-        for arg in getattr(config.option, "file_or_dir", None) or ()
-    )
+    ``-m release`` and ``-m "release and not network"`` select gates; ``-m "not slow"`` (often
+    set in addopts) matches unmarked tests too, so it must not turn a plain run into a release run.
+    """
+    markexpr: str = config.option.markexpr
+    if not markexpr:
+        return False
+    from _pytest.mark.expression import Expression  # noqa: PLC0415 - pytest's own -m parser
+
+    try:
+        expression = Expression.compile(markexpr)
+    except Exception:  # noqa: BLE001 - pytest reports a bad -m expression itself
+        return False
+
+    def matches(marks: set[str]) -> bool:
+        return expression.evaluate(lambda name, /, **kw: name in marks and not kw)
+
+    return not matches(set()) and any(matches(marks) for marks in _GATE_MARKS)
+
+
+def _arg_path(config: pytest.Config, arg: str) -> Path:
+    """The filesystem path of a command-line argument that may carry ``::node`` parts."""
+    return (config.invocation_params.dir / arg.partition("::")[0]).resolve()
+
+
+def _command_line_args(config: pytest.Config) -> list[str]:
+    return list(getattr(config.option, "file_or_dir", None) or ())
+
+
+def _selects_gates(config: pytest.Config, pyproject: Path) -> bool:
+    """True when `-m` selects release gates, or a gate's file or node id is named."""
+    if _marker_selects_release(config):
+        return True
+    return any(_arg_path(config, arg) == pyproject for arg in _command_line_args(config))
 
 
 def _project_root(config: pytest.Config) -> Path | None:
+    """The project being released: the nearest pyproject.toml from where pytest was started.
+
+    In a monorepo that is the package directory, even when the workspace root holds pytest's
+    configuration; the controller hands its choice to xdist workers.
+    """
     from release_checks.project import find_project_root  # noqa: PLC0415
 
-    if (config.rootpath / "pyproject.toml").is_file():
-        return config.rootpath
-    return find_project_root(config.invocation_params.dir)
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and _WORKER_ROOT in workerinput:
+        return Path(workerinput[_WORKER_ROOT])
+    return find_project_root(config.invocation_params.dir) or find_project_root(config.rootpath)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -115,27 +140,29 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     _add_gates_to_args(config, root / "pyproject.toml")
     if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_XdistHooks(shared_dir), "release_checks_xdist")
+        config.pluginmanager.register(_XdistHooks(shared_dir, root), "release_checks_xdist")
 
 
 def _add_gates_to_args(config: pytest.Config, pyproject: Path) -> None:
     """Collect pyproject.toml (where the gates live) even when testpaths point elsewhere."""
-    invocation = config.invocation_params.dir
+    target = pyproject.resolve()
     for arg in config.args:
-        path = (invocation / arg.split("::")[0]).resolve()
-        if path == pyproject.resolve() or pyproject.resolve().is_relative_to(path):
+        path = _arg_path(config, arg)
+        if path == target or target.is_relative_to(path):
             return
     config.args.append(str(pyproject))
 
 
 class _XdistHooks:
-    """Hands the run's shared directory to every xdist worker."""
+    """Hands the run's shared directory and project root to every xdist worker."""
 
-    def __init__(self, shared_dir: Path) -> None:
+    def __init__(self, shared_dir: Path, root: Path) -> None:
         self.shared_dir = shared_dir
+        self.root = root
 
     def pytest_configure_node(self, node: object) -> None:
         node.workerinput[_WORKER_DIR] = str(self.shared_dir)  # type: ignore[attr-defined]
+        node.workerinput[_WORKER_ROOT] = str(self.root)  # type: ignore[attr-defined]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -156,8 +183,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In a run without ``-m``, deselect release-marked tests the user did not name."""
-    if config.option.markexpr:
+    """Unless ``-m`` selects release gates, deselect release-marked tests the user did not name."""
+    if _marker_selects_release(config):
         return
     named = _named_files_and_nodes(config)
     keep: list[pytest.Item] = []
@@ -175,9 +202,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _named_files_and_nodes(config: pytest.Config) -> list[str]:
     """Node-id prefixes of the files and node ids given on the command line (not directories)."""
     named = []
-    for arg in getattr(config.option, "file_or_dir", None) or ():
-        path_part, separator, rest = arg.partition("::")
-        path = (config.invocation_params.dir / path_part).resolve()
+    for arg in _command_line_args(config):
+        _, separator, rest = arg.partition("::")
+        path = _arg_path(config, arg)
         if path.is_file() and path.is_relative_to(config.rootpath):
             named.append(path.relative_to(config.rootpath).as_posix() + separator + rest)
     return named
@@ -188,7 +215,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     run = config.stash.get(RUN_KEY, None)
     if run is None or hasattr(config, "workerinput"):
         return []
-    release = run.context(may_build=not config.option.collectonly)
+    try:
+        release = run.context(may_build=not config.option.collectonly)
+    except ReleaseChecksError as error:
+        return [f"release-checks: {run.project_name}: {error}"]
     tag = release.tag
     version = release.version or f"(version unknown: {release.problem or 'not built yet'})"
     lines = [
@@ -199,3 +229,21 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if run.strict:
         lines.append("  strict: gates that cannot decide fail instead of skipping")
     return lines
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call() -> Generator[None, object, object]:
+    """Report a fact that could not be computed as a plain gate failure, not a traceback."""
+    try:
+        return (yield)
+    except ReleaseChecksError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup() -> Generator[None, object, object]:
+    """The same for the release fixtures, which compute facts during setup."""
+    try:
+        return (yield)
+    except ReleaseChecksError as error:
+        pytest.fail(str(error), pytrace=False)

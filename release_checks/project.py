@@ -21,7 +21,6 @@ class Project(Record):
     name: str | None
     static_version: str | None
     dynamic: tuple[str, ...]
-    build_backend: str | None
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -51,8 +50,6 @@ def read_project(root: Path, pyproject: dict[str, Any]) -> Project:
     """Extract the facts the gates need from a parsed pyproject.toml."""
     table = pyproject.get("project")
     project = table if isinstance(table, dict) else {}
-    build_system = pyproject.get("build-system")
-    backend = build_system.get("build-backend") if isinstance(build_system, dict) else None
     dynamic = project.get("dynamic", [])
     version = project.get("version")
     name = project.get("name")
@@ -61,5 +58,4 @@ def read_project(root: Path, pyproject: dict[str, Any]) -> Project:
         name=name if isinstance(name, str) else None,
         static_version=version if isinstance(version, str) else None,
         dynamic=tuple(str(field) for field in dynamic) if isinstance(dynamic, list) else (),
-        build_backend=backend if isinstance(backend, str) else None,
     )

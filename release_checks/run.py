@@ -123,12 +123,29 @@ class ReleaseRun:
         raw, _ = parse_email(read_metadata_bytes(path))
         return raw
 
+    def installable_wheel(self) -> Path | None:
+        """The first wheel this interpreter can install (platform wheels may target others)."""
+        from packaging.tags import sys_tags  # noqa: PLC0415
+        from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
+
+        supported = set(sys_tags())
+        for wheel in self.dists().wheels:
+            try:
+                tags = parse_wheel_filename(Path(wheel).name)[3]
+            except InvalidWheelFilename:
+                continue
+            if not supported.isdisjoint(tags):
+                return Path(wheel)
+        return None
+
     def venv(self) -> FreshVenv:
         """One fresh virtualenv per run with the wheel in it; check there is a wheel first."""
         return once_per_run(self.shared_dir, "venv", FreshVenv, self._make_venv)
 
     def _make_venv(self) -> FreshVenv:
-        wheel = Path(self.dists().wheels[0])
+        wheel = self.installable_wheel()
+        if wheel is None:
+            raise FactError("no wheel among the distributions installs on this interpreter")
         has_dependencies = bool(self.metadata(wheel).get("requires_dist"))
         return create_venv(
             self.shared_dir / "venv",

@@ -1,8 +1,9 @@
 """Compute a fact once per test run, even with several xdist workers.
 
 The first process to take the lock computes the record and writes it as JSON; every other
-process (and every later call) reads that file. A failure is part of the record, so workers
-report the same error instead of computing it again.
+process (and every later call) reads that file. A failure is kept too (in the record, or as
+the message of the error computing it raised), so workers report the same error instead of
+computing it again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from release_checks.errors import FactError, ReleaseChecksError
 from release_checks.records import Record
 
 __all__ = ["once_per_run"]
@@ -26,11 +28,23 @@ def once_per_run(
     from filelock import FileLock  # noqa: PLC0415 - only runs that select gates pay for it
 
     record_path = shared_dir / f"{name}.json"
+    error_path = shared_dir / f"{name}.error"
     with FileLock(shared_dir / f"{name}.lock"):
         if record_path.exists():
             return kind.from_json(record_path.read_text(encoding="utf-8"))
-        record = compute()
-        partial = record_path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(record.to_json(), encoding="utf-8")
-        partial.replace(record_path)
+        if error_path.exists():
+            raise FactError(error_path.read_text(encoding="utf-8"))
+        try:
+            record = compute()
+        except ReleaseChecksError as error:
+            _write(error_path, str(error))
+            raise
+        _write(record_path, record.to_json())
         return record
+
+
+def _write(path: Path, text: str) -> None:
+    """Write whole or not at all, so a reader never sees half a record."""
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)

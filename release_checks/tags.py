@@ -30,12 +30,17 @@ def looks_like_release_tag(tag: str, prefix: str | None) -> bool:
 
 
 def pep440_problem(tag: str, prefix: str | None) -> str | None:
-    """Say what is wrong with a release tag's version, or None when it is canonical PEP 440."""
+    """Say what is wrong with a release tag's version, or None when it is canonical PEP 440.
+
+    Zero-padded CalVer numbers (`2024.08.30`) are accepted: they compare equal to the
+    canonical form and are a widespread, deliberate convention.
+    """
     used_prefix, text = split_tag(tag, prefix)
-    if prefix is not None and not tag.startswith(prefix):
+    written_prefix = _LEADING_NON_DIGITS.match(tag).group()  # type: ignore[union-attr]
+    if prefix is not None and written_prefix != prefix:
         return (
-            f"tag `{tag}` does not start with the configured prefix `{prefix}` "
-            f"(`tool.release-checks.tag-prefix`); tag the release as "
+            f"tag `{tag}` is written with the prefix {written_prefix or 'none'!r}, but "
+            f"`tool.release-checks.tag-prefix` requires {prefix or 'none'!r}; tag the release as "
             f"`{prefix}{split_tag(tag, None)[1]}`"
         )
     try:
@@ -50,7 +55,7 @@ def pep440_problem(tag: str, prefix: str | None) -> str | None:
             f"tag `{tag}` has a local version label `+{version.local}`; the index rejects "
             f"local versions: tag `{used_prefix}{version.public}` instead"
         )
-    if str(version) != text:
+    if str(version) != text and _NUMBER_LEADING_ZEROS.sub("", text) != str(version):
         return (
             f"tag `{tag}` is not in canonical PEP 440 form; the index and installers will call "
             f"it `{version}`: tag `{used_prefix}{version}` instead"
@@ -59,6 +64,9 @@ def pep440_problem(tag: str, prefix: str | None) -> str | None:
 
 
 _DIRTY_DATE = re.compile(r"(^|\.)d\d{8}$")
+_LEADING_NON_DIGITS = re.compile(r"\D*")
+# CalVer tags such as `2024.08.30` keep zero padding; PEP 440 compares them as 2024.8.30.
+_NUMBER_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 
 
 def version_hint(version: Version) -> str:

@@ -6,12 +6,12 @@ import json
 import os
 import subprocess
 import sys
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from release_checks.errors import FactError
 from release_checks.records import Record
+from release_checks.text import tail
 
 __all__ = ["FreshVenv", "ImportOutcome", "ProbeReport", "create_venv", "probe"]
 
@@ -28,7 +28,6 @@ class FreshVenv(Record):
     wheel: str
     error: str | None = None
     install_log: str = ""
-    seconds: float = 0.0
 
     def run(
         self, *args: str, cwd: Path | None = None, timeout: float = 300
@@ -53,66 +52,32 @@ class FreshVenv(Record):
         )
 
 
-def _tail(text: str) -> str:
-    return "\n".join(text.strip().splitlines()[-_OUTPUT_TAIL:])
-
-
 def create_venv(path: Path, wheel: Path, *, has_dependencies: bool, timeout: float) -> FreshVenv:
     """Create a virtualenv at `path` and pip-install `wheel` with its dependencies.
 
     Dependencies come from the user's own pip configuration (pip.conf, PIP_INDEX_URL), like
     an end user's install; a wheel without dependencies is installed with ``--no-index``.
     """
-    started = time.monotonic()
-    created = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "virtualenv",
-            "--quiet",
-            "--no-download",
-            "--no-periodic-update",
-            "--python",
-            sys.executable,
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=timeout,
-        check=False,
-    )
     bin_dir = "Scripts" if os.name == "nt" else "bin"
     python = path / bin_dir / ("python.exe" if os.name == "nt" else "python")
     venv = FreshVenv(path=str(path), python=str(python), wheel=str(wheel))
-    if created.returncode:
-        return FreshVenv(
-            path=str(path),
-            python=str(python),
-            wheel=str(wheel),
-            error="creating the virtualenv failed:\n" + _tail(created.stderr + created.stdout),
-        )
-    command = [str(python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
-    if not has_dependencies:
-        command.append("--no-index")
-    try:
-        installed = venv.run(*command, str(wheel), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return FreshVenv(
-            path=str(path),
-            python=str(python),
-            wheel=str(wheel),
-            error=f"`pip install {wheel.name}` did not finish within {timeout:g} s",
-        )
-    log = installed.stdout + installed.stderr
-    return FreshVenv(
-        path=str(path),
-        python=str(python),
-        wheel=str(wheel),
-        error=None if installed.returncode == 0 else f"`pip install {wheel.name}` failed",
-        install_log=_tail(log),
-        seconds=time.monotonic() - started,
+    create = [sys.executable, "-m", "virtualenv", "--quiet", "--no-download"]
+    create += ["--no-periodic-update", "--python", sys.executable, str(path)]
+    install = [str(python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
+    install += [] if has_dependencies else ["--no-index"]
+    steps = (
+        ("creating the virtualenv", create),
+        (f"`pip install {wheel.name}`", [*install, str(wheel)]),
     )
+    for what, command in steps:
+        try:
+            done = venv.run(*command, cwd=path.parent, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return replace(venv, error=f"{what} did not finish within {timeout:g} s")
+        log = tail(done.stdout + done.stderr, _OUTPUT_TAIL)
+        if done.returncode:
+            return replace(venv, error=f"{what} failed", install_log=log)
+    return replace(venv, install_log=log)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,15 +104,23 @@ class ProbeReport(Record):
     entry_points: tuple[ImportOutcome, ...]
 
 
-def probe(venv: FreshVenv, dist_name: str, import_names: list[str]) -> ProbeReport:
+def probe(
+    venv: FreshVenv, dist_name: str, import_names: list[str], *, timeout: float = 300
+) -> ProbeReport:
     """Import every name and load every script entry point inside the environment."""
     request = json.dumps({"dist": dist_name, "imports": import_names})
-    done = venv.run(venv.python, "-I", str(_PROBE), request, timeout=300)
+    try:
+        done = venv.run(venv.python, "-I", str(_PROBE), request, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise FactError(
+            f"importing the release in the fresh virtualenv did not finish within {timeout:g} s"
+        ) from None
     try:
         data = json.loads(done.stdout)
     except json.JSONDecodeError:
         raise FactError(
-            "the import probe crashed inside the fresh virtualenv:\n" + _tail(done.stderr)
+            "the import probe crashed inside the fresh virtualenv:\n"
+            + tail(done.stderr, _OUTPUT_TAIL)
         ) from None
     keep = set(ImportOutcome.__dataclass_fields__)
     return ProbeReport(

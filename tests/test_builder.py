@@ -100,12 +100,10 @@ def hatchling_build(tmp_path_factory: pytest.TempPathFactory) -> DistSet:
 
 def test_hatchling_builds_an_sdist_and_a_wheel(hatchling_build: DistSet) -> None:
     assert hatchling_build.error is None
-    assert hatchling_build.origin == "built"
     assert hatchling_build.sdist is not None
     assert Path(hatchling_build.sdist).name == "demo-1.2.3.tar.gz"
     assert [Path(wheel).name for wheel in hatchling_build.wheels] == ["demo-1.2.3-py3-none-any.whl"]
     assert all(path.is_file() for path in hatchling_build.files)
-    assert hatchling_build.seconds > 0
     out_dir = Path(hatchling_build.sdist).parent
     assert sorted(path.name for path in out_dir.iterdir()) == [
         "demo-1.2.3-py3-none-any.whl",

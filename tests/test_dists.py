@@ -216,7 +216,6 @@ class TestFindPrebuilt:
     def test_missing_directory(self, tmp_path: Path) -> None:
         missing = tmp_path / "dist"
         dists = find_prebuilt(missing)
-        assert dists.origin == "prebuilt"
         assert dists.where == str(missing)
         assert dists.error is not None
         assert f"--release-dist {missing}: no such directory" in dists.error
@@ -262,7 +261,6 @@ class TestFindPrebuilt:
             (tmp_path / name).write_bytes(b"")
         dists = find_prebuilt(tmp_path)
         assert dists == DistSet(
-            origin="prebuilt",
             where=str(tmp_path),
             sdist=str(tmp_path / "demo-1.0.tar.gz"),
             wheels=(

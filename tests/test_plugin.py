@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -244,3 +245,47 @@ def test_help_lists_the_options_in_a_project(
 
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*--release-tag=TAG*", "*--release-dist=DIR*"])
+
+
+def test_marker_expression_in_addopts_does_not_select_gates(
+    pytester: pytest.Pytester, project: FixtureProject
+) -> None:
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.pytest.ini_options]\naddopts = ["-m", "not slow"]\n',
+        encoding="utf-8",
+    )
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1, deselected=2)
+    assert "release-checks:" not in result.stdout.str()
+
+
+def test_monorepo_package_is_the_project(pytester: pytest.Pytester, project_root: Path) -> None:
+    (project_root / "pyproject.toml").write_text(
+        '[project]\nname = "workspace"\nversion = "0"\n\n[tool.pytest.ini_options]\n',
+        encoding="utf-8",
+    )
+    package = make_project(project_root / "packages" / "demo")
+    os.chdir(package.root)
+
+    result = pytester.runpytest_subprocess("-m", "release", "-k", "changelog or versions")
+
+    result.stdout.fnmatch_lines(["release-checks: demo 1.2.3", "*2 passed*"])
+
+
+def test_misspelt_table_name_is_a_usage_error(
+    pytester: pytest.Pytester, project: FixtureProject
+) -> None:
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.release_checks]\ntag-prefix = "v"\n', encoding="utf-8"
+    )
+
+    result = pytester.runpytest_subprocess("-m", "release")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "`[tool.release_checks]` is not read; did you mean `[tool.release-checks]`" in (
+        result.stderr.str()
+    )

@@ -13,15 +13,13 @@ from release_checks.records import Record
 from release_checks.venvs import FreshVenv, ImportOutcome, ProbeReport
 
 RECORDS: list[Record] = [
-    DistSet(origin="prebuilt", where="dist"),
+    DistSet(where="dist"),
     DistSet(
-        origin="built",
         where="/work/demo",
         sdist="/work/out/demo-1.2.3.tar.gz",
         wheels=("/work/out/demo-1.2.3-py3-none-any.whl", "/work/out/demo-1.2.3-cp311-abi3.whl"),
-        seconds=12.5,
     ),
-    DistSet(origin="built", where="/work/demo", error="the build failed:\n  tail — ünïcode"),
+    DistSet(where="/work/demo", error="the build failed:\n  tail — ünïcode"),
     ReleaseContext(
         project="demo",
         tag=TagChoice(name="v1.2.3", source="at HEAD; also at HEAD: 1.2.3"),
@@ -44,7 +42,6 @@ RECORDS: list[Record] = [
         wheel="/work/demo.whl",
         error="`pip install demo.whl` failed",
         install_log="ERROR: No matching distribution",
-        seconds=3.25,
     ),
     ReleaseConfig(),
     ReleaseConfig(
@@ -114,31 +111,29 @@ def test_tuple_of_strings_and_dict_come_back_typed() -> None:
     assert again.import_names == ("a", "b")
     assert isinstance(again.import_names, tuple)
     assert again.waive == {"dists_build": "why"}
-    dists = DistSet(origin="built", where=".", wheels=("a.whl",))
+    dists = DistSet(where=".", wheels=("a.whl",))
     assert DistSet.from_json(dists.to_json()).wheels == ("a.whl",)
 
 
 def test_json_is_plain_and_stable() -> None:
-    dists = DistSet(origin="built", where="/w", sdist="/w/a.tar.gz", wheels=("/w/a.whl",))
+    dists = DistSet(where="/w", sdist="/w/a.tar.gz", wheels=("/w/a.whl",))
     data = json.loads(dists.to_json())
     assert data == {
-        "origin": "built",
         "where": "/w",
         "sdist": "/w/a.tar.gz",
         "wheels": ["/w/a.whl"],
         "error": None,
-        "seconds": 0.0,
     }
     assert list(data) == sorted(data)
 
 
 def test_from_dict_accepts_asdict_output() -> None:
-    venv = FreshVenv(path="/v", python="/v/bin/python", wheel="/w.whl", seconds=1.5)
+    venv = FreshVenv(path="/v", python="/v/bin/python", wheel="/w.whl")
     assert FreshVenv.from_dict(json.loads(venv.to_json())) == venv
 
 
 def test_derived_properties_survive() -> None:
-    dists = DistSet(origin="built", where="/w", sdist="/w/a.tar.gz", wheels=("/w/a.whl",))
+    dists = DistSet(where="/w", sdist="/w/a.tar.gz", wheels=("/w/a.whl",))
     assert [path.name for path in DistSet.from_json(dists.to_json()).files] == [
         "a.tar.gz",
         "a.whl",

@@ -82,12 +82,6 @@ def test_semver_prerelease_gets_its_canonical_spelling() -> None:
     assert "tag `v1.0.0b1` instead" in problem
 
 
-def test_leading_zero_gets_its_canonical_spelling() -> None:
-    problem = pep440_problem("v01.2", None)
-    assert problem is not None
-    assert "tag `v1.2` instead" in problem
-
-
 def test_non_version_is_not_pep440() -> None:
     problem = pep440_problem("release-candidate", None)
     assert problem is not None
@@ -105,7 +99,8 @@ def test_local_version_label_is_rejected() -> None:
 def test_missing_configured_prefix() -> None:
     problem = pep440_problem("1.2.3", "v")
     assert problem is not None
-    assert "does not start with the configured prefix `v`" in problem
+    assert "is written with the prefix 'none', but" in problem
+    assert "requires 'v'" in problem
     assert "`tool.release-checks.tag-prefix`" in problem
     assert "tag the release as `v1.2.3`" in problem
 
@@ -115,13 +110,14 @@ def test_missing_configured_prefix() -> None:
     [
         ("V1.2.3", "v", "`v1.2.3`"),
         ("v1.2.3", "release-", "`release-1.2.3`"),
+        ("v1.2.3", "", "`1.2.3`"),
     ],
-    ids=["capital-v", "v-instead-of-release"],
+    ids=["capital-v", "v-instead-of-release", "v-when-none-is-required"],
 )
 def test_other_prefix_is_replaced_not_kept(tag: str, prefix: str, suggestion: str) -> None:
     problem = pep440_problem(tag, prefix)
     assert problem is not None
-    assert f"does not start with the configured prefix `{prefix}`" in problem
+    assert f"requires {prefix or 'none'!r}" in problem
     assert f"tag the release as {suggestion}" in problem
 
 
@@ -154,3 +150,8 @@ def test_hint_for_another_local_version() -> None:
 @pytest.mark.parametrize("version", ["1.2.3", "1.2.4.dev3", "2.0rc1", "1.0.post2"])
 def test_no_hint_for_uploadable_versions(version: str) -> None:
     assert version_hint(Version(version)) == ""
+
+
+@pytest.mark.parametrize("tag", ["2024.08.30", "v2024.01.05"])
+def test_zero_padded_calver_is_accepted(tag: str) -> None:
+    assert pep440_problem(tag, None) is None

@@ -75,7 +75,6 @@ def test_create_venv_installs_the_wheel(venv: FreshVenv, wheel: Path) -> None:
     assert Path(venv.python).parent.parent == Path(venv.path)
     assert venv.wheel == str(wheel)
     assert "Successfully installed demo-1.2.3" in venv.install_log
-    assert venv.seconds > 0
 
 
 def test_the_installed_command_runs(venv: FreshVenv) -> None:
@@ -152,5 +151,6 @@ def test_virtualenv_failure_is_reported(tmp_path: Path, wheel: Path) -> None:
     blocker.write_text("a file where the environment should go\n", encoding="utf-8")
     venv = create_venv(blocker, wheel, has_dependencies=False, timeout=300)
     assert venv.error is not None
-    assert venv.error.startswith("creating the virtualenv failed:\n")
+    assert venv.error == "creating the virtualenv failed"
+    assert "already exists and is not a directory" in venv.install_log
     assert venv.path == str(blocker)
