@@ -107,14 +107,16 @@ class FixtureProject:
     module: str
     package_dir: Path
 
-    def git(self, *args: str) -> str:
+    def git(self, *args: str, date: str | None = None) -> str:
+        """Run git in the project; `date` sets the author and committer (and tagger) date."""
+        dates = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
         done = subprocess.run(
             ["git", *args],
             cwd=self.root,
             capture_output=True,
             text=True,
             check=True,
-            env={**os.environ, **GIT_IDENTITY},
+            env={**os.environ, **GIT_IDENTITY, **dates},
         )
         return done.stdout
 
@@ -124,15 +126,20 @@ class FixtureProject:
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
 
+    def append(self, relative: str, text: str) -> None:
+        """Add `text` at the end of a file (a table to pyproject.toml, say)."""
+        path = self.root / relative
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
     def commit(self, message: str = "Change") -> None:
         self.git("add", "-A")
         self.git("commit", "-q", "--allow-empty", "-m", message)
 
-    def tag(self, name: str, *, annotated: bool = True) -> None:
+    def tag(self, name: str, *, annotated: bool = True, date: str | None = None) -> None:
         if annotated:
-            self.git("tag", "-a", name, "-m", f"Release {name}")
+            self.git("tag", "-a", name, "-m", f"Release {name}", date=date)
         else:
-            self.git("tag", name)
+            self.git("tag", name, date=date)
 
     def status(self) -> str:
         return self.git("status", "--porcelain", "--untracked-files=all")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,7 +14,7 @@ from release_checks.context import (
     planned_prefix,
     resolve_context,
 )
-from tests.factory import GIT_IDENTITY, FixtureProject, make_project
+from tests.factory import FixtureProject, make_project
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,16 +27,6 @@ NO_CI: dict[str, str] = {}
 def untagged(tmp_path: Path) -> FixtureProject:
     """A committed hatchling project without any tag."""
     return make_project(tmp_path / "demo", tag=None)
-
-
-def tag_dated(project: FixtureProject, tag: str, date: str) -> None:
-    """Make an annotated tag at HEAD whose creation date is `date`."""
-    subprocess.run(
-        ["git", "tag", "-a", tag, "-m", f"Release {tag}"],
-        cwd=project.root,
-        check=True,
-        env={**os.environ, **GIT_IDENTITY, "GIT_COMMITTER_DATE": date},
-    )
 
 
 class TestChooseTag:
@@ -143,13 +131,13 @@ class TestPlannedPrefix:
     def test_inferred_from_the_newest_release_tag(
         self, untagged: FixtureProject, older: str, newer: str, prefix: str
     ) -> None:
-        tag_dated(untagged, older, "2026-01-01T00:00:00+00:00")
-        tag_dated(untagged, newer, "2026-06-01T00:00:00+00:00")
+        untagged.tag(older, date="2026-01-01T00:00:00+00:00")
+        untagged.tag(newer, date="2026-06-01T00:00:00+00:00")
         assert planned_prefix(untagged.root, None) == prefix
 
     def test_non_release_tags_are_skipped(self, untagged: FixtureProject) -> None:
-        tag_dated(untagged, "1.0.0", "2026-01-01T00:00:00+00:00")
-        tag_dated(untagged, "nightly", "2026-06-01T00:00:00+00:00")
+        untagged.tag("1.0.0", date="2026-01-01T00:00:00+00:00")
+        untagged.tag("nightly", date="2026-06-01T00:00:00+00:00")
         assert planned_prefix(untagged.root, None) == ""
 
     def test_default_without_tags(self, untagged: FixtureProject) -> None:

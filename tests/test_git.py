@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from typing import TYPE_CHECKING
 
@@ -10,7 +9,7 @@ import pytest
 
 from release_checks import git
 from release_checks.errors import FactError
-from tests.factory import GIT_IDENTITY, FixtureProject, make_project
+from tests.factory import FixtureProject, make_project
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,19 +55,9 @@ def test_tags_at_head_lightweight_and_annotated_sorted(project: FixtureProject) 
     assert git.tags_at_head(project.root) == []
 
 
-def tag_dated(project: FixtureProject, tag: str, date: str) -> None:
-    """Make an annotated tag whose creation date is `date`."""
-    subprocess.run(
-        ["git", "tag", "-a", tag, "-m", f"Release {tag}"],
-        cwd=project.root,
-        check=True,
-        env={**os.environ, **GIT_IDENTITY, "GIT_COMMITTER_DATE": date},
-    )
-
-
 def test_release_tags_lists_every_tag_newest_first(project: FixtureProject) -> None:
-    tag_dated(project, "v2.0", "2026-06-01T00:00:00+00:00")
-    tag_dated(project, "v0.9", "2026-01-01T00:00:00+00:00")
+    project.tag("v2.0", date="2026-06-01T00:00:00+00:00")
+    project.tag("v0.9", date="2026-01-01T00:00:00+00:00")
     tags = git.release_tags(project.root)
     assert sorted(tags) == ["v0.9", "v1.2.3", "v2.0"]
     assert tags.index("v2.0") < tags.index("v0.9")

@@ -160,11 +160,7 @@ def test_console_script_runs_gates_without_the_test_dependencies(
 ) -> None:
     project.write("conftest.py", "import a_test_only_dependency_that_is_not_installed\n")
     project.write("tests/test_needs_more.py", "import another_missing_module\n")
-    pyproject = project.root / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text() + '\n[tool.pytest.ini_options]\naddopts = "--cov=demo"\n',
-        encoding="utf-8",
-    )
+    project.append("pyproject.toml", '\n[tool.pytest.ini_options]\naddopts = "--cov=demo"\n')
     project.commit("Test-only dependencies")
     project.git("tag", "-f", "-a", "v1.2.3", "-m", "Release 1.2.3")
     script = Path(sys.executable).with_name("release-checks")
@@ -212,10 +208,7 @@ def test_notes_for_a_missing_version_says_what_exists(project: FixtureProject) -
 def test_unknown_config_key_is_a_usage_error(
     pytester: pytest.Pytester, project: FixtureProject
 ) -> None:
-    pyproject = project.root / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text() + '\n[tool.release-checks]\nchangelg = "NEWS.md"\n', encoding="utf-8"
-    )
+    project.append("pyproject.toml", '\n[tool.release-checks]\nchangelg = "NEWS.md"\n')
 
     result = pytester.runpytest_subprocess("-m", "release")
 
@@ -250,11 +243,7 @@ def test_help_lists_the_options_in_a_project(
 def test_marker_expression_in_addopts_does_not_select_gates(
     pytester: pytest.Pytester, project: FixtureProject
 ) -> None:
-    pyproject = project.root / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text() + '\n[tool.pytest.ini_options]\naddopts = ["-m", "not slow"]\n',
-        encoding="utf-8",
-    )
+    project.append("pyproject.toml", '\n[tool.pytest.ini_options]\naddopts = ["-m", "not slow"]\n')
 
     result = pytester.runpytest_subprocess()
 
@@ -278,10 +267,7 @@ def test_monorepo_package_is_the_project(pytester: pytest.Pytester, project_root
 def test_misspelt_table_name_is_a_usage_error(
     pytester: pytest.Pytester, project: FixtureProject
 ) -> None:
-    pyproject = project.root / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text() + '\n[tool.release_checks]\ntag-prefix = "v"\n', encoding="utf-8"
-    )
+    project.append("pyproject.toml", '\n[tool.release_checks]\ntag-prefix = "v"\n')
 
     result = pytester.runpytest_subprocess("-m", "release")
 
