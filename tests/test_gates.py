@@ -249,6 +249,19 @@ SCENARIOS = [
         },
     ),
     Scenario(
+        id="scm-tagged-but-dirty-tree",
+        backend="setuptools-scm",
+        after_tag=(append("src/demo/cli.py", "# an uncommitted change\n"),),
+        expect={
+            "test_versions_agree": failed(
+                "the release version is 1.2.3 (from tag v1.2.3, at HEAD)",
+                "(PKG-INFO Version): 1.2.4.dev0+g",
+                "the `.dYYYYMMDD` local part means the build saw uncommitted changes",
+            ),
+            "test_wheel_works_in_fresh_venv": failed("not the release version 1.2.3"),
+        },
+    ),
+    Scenario(
         id="static-version-not-bumped-to-tag",
         version="1.2.4",
         expect={
