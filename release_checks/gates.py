@@ -8,13 +8,20 @@ fix it — without a traceback.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from release_checks import git
+from release_checks.gatekit import (
+    artifact_path,
+    fail,
+    parametrize_artifacts,
+    release_version,
+    undecidable,
+)
 from release_checks.tags import pep440_problem, version_hint
 
 if TYPE_CHECKING:
@@ -27,36 +34,7 @@ pytestmark = pytest.mark.release
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize per-artifact gates by file name (prebuilt) or by kind (built here)."""
-    if "artifact" not in metafunc.fixturenames:
-        return
-    from release_checks.distset import find_prebuilt  # noqa: PLC0415
-    from release_checks.plugin import RUN_KEY  # noqa: PLC0415
-
-    prebuilt = metafunc.config.stash[RUN_KEY].options.release_dist
-    found = find_prebuilt(prebuilt).files if prebuilt is not None else []
-    metafunc.parametrize("artifact", [path.name for path in found] or ["sdist", "wheel"])
-
-
-def _fail(message: str) -> NoReturn:
-    __tracebackhide__ = True  # report the gate's line, not this helper's
-    pytest.fail(message, pytrace=False)
-
-
-def _release_version(run: ReleaseRun) -> Version:
-    """The release version, or a skip that points at the gate reporting why there is none."""
-    __tracebackhide__ = True
-    release = run.context()
-    if release.parsed_version is None:
-        pytest.skip(release.no_version_reason)
-    return release.parsed_version
-
-
-def _undecidable(run: ReleaseRun, reason: str) -> NoReturn:
-    """Skip when a fact is missing, but fail in strict mode, where a skip could hide a defect."""
-    __tracebackhide__ = True
-    if run.strict:
-        _fail(f"{reason} (failing instead of skipping: --release-strict or a CI tag build)")
-    pytest.skip(reason)
+    parametrize_artifacts(metafunc)
 
 
 def test_dists_build(release_run: ReleaseRun) -> None:
@@ -68,7 +46,7 @@ def test_dists_build(release_run: ReleaseRun) -> None:
     """
     dists = release_run.dists()
     if dists.error is not None:
-        _fail(dists.error)
+        fail(dists.error)
 
 
 def test_tag_is_pep440(release_run: ReleaseRun) -> None:
@@ -86,7 +64,7 @@ def test_tag_is_pep440(release_run: ReleaseRun) -> None:
     version = release.parsed_version
     if release.tag.planned and version is not None and version.local is not None:
         prefix = release.tag.name.removesuffix(str(release.version))
-        _undecidable(
+        undecidable(
             release_run,
             f"there is no release tag at HEAD, and the build's version {version} has a local "
             f"part the index rejects: {version_hint(version)}. Tag HEAD with the version to "
@@ -94,7 +72,7 @@ def test_tag_is_pep440(release_run: ReleaseRun) -> None:
         )
     problem = pep440_problem(release.tag.name, release_run.config.tag_prefix)
     if problem is not None:
-        _fail(f"{problem} (tag source: {release.tag.source})")
+        fail(f"{problem} (tag source: {release.tag.source})")
 
 
 def test_head_carries_tag(release_run: ReleaseRun) -> None:
@@ -111,10 +89,10 @@ def test_head_carries_tag(release_run: ReleaseRun) -> None:
         pytest.skip(f"no release tag to check: {release.problem}")
     tag = release.tag
     if not git.is_repository(root):
-        _undecidable(release_run, f"{root} is not a git repository (or git is missing)")
+        undecidable(release_run, f"{root} is not a git repository (or git is missing)")
     tagged = git.tag_commit(root, tag.name)
     if tag.planned and tagged is not None:
-        _fail(
+        fail(
             f"version {release.version} was already tagged: {tag.name} is commit "
             f"{tagged[:12]}, but HEAD is {git.head_commit(root)[:12]}. Bump the version for "
             "this release (or check out the tag to re-check the released commit)."
@@ -122,12 +100,12 @@ def test_head_carries_tag(release_run: ReleaseRun) -> None:
     if tag.planned:
         version = release.parsed_version
         if version is None or version.local is not None:
-            _undecidable(
+            undecidable(
                 release_run,
                 f"there is no release tag at HEAD and the build's version {release.version} "
                 "is not one to tag — see test_tag_is_pep440",
             )
-        _undecidable(
+        undecidable(
             release_run,
             f"tag {tag.name} does not exist yet ({tag.source}); when ready: "
             f"git tag -a {tag.name} -m 'Release {release.version}' && git push origin {tag.name}",
@@ -138,13 +116,13 @@ def test_head_carries_tag(release_run: ReleaseRun) -> None:
             if git.is_shallow(root)
             else ""
         )
-        _fail(
+        fail(
             f"tag {tag.name} ({tag.source}) does not exist in this clone; create it with "
             f"`git tag -a {tag.name}` or fetch it with `git fetch --tags`.{shallow}"
         )
     head = git.head_commit(root)
     if tagged != head:
-        _fail(
+        fail(
             f"tag {tag.name} ({tag.source}) points at commit {tagged[:12]}, but HEAD is "
             f"{head[:12]}; the dists are built from HEAD. Check out the tag "
             f"(`git checkout {tag.name}`) or, if the tag is wrong and unpublished, move it."
@@ -167,7 +145,7 @@ def test_versions_agree(release_run: ReleaseRun, release_dists: DistSet) -> None
     Fix: bump the version where the project keeps it (the message says where), or tag the
     right commit; commit or stash local changes before building.
     """
-    expected = _release_version(release_run)
+    expected = release_version(release_run)
     release = release_run.context()
     tag = release.tag.name if release.tag else "?"
     source = release.tag.source if release.tag else "?"
@@ -192,7 +170,7 @@ def test_versions_agree(release_run: ReleaseRun, release_dists: DistSet) -> None
                 f"\nThe version is set statically at {_static_version_location(release_run.root)}"
                 f" ({release_run.project.static_version}): change it there or re-tag."
             )
-        _fail(
+        fail(
             f"the release version is {expected} (from tag {tag}, {source}), "
             "but the dists say otherwise:\n"
             + "\n".join(wrong)
@@ -269,40 +247,32 @@ def test_wheel_works_in_fresh_venv(release_run: ReleaseRun, release_dists: DistS
     from release_checks.venvs import probe  # noqa: PLC0415
 
     if not release_dists.wheels:
-        _fail(
+        fail(
             f"there is no wheel among the distributions in {release_dists.where}; build one "
             "(`python -m build`) — installers fall back to building the sdist on every install"
         )
     wheel = release_run.installable_wheel()
     if wheel is None:
         wheel_names = ", ".join(Path(path).name for path in release_dists.wheels)
-        _undecidable(
+        undecidable(
             release_run,
             f"none of the wheels ({wheel_names}) installs on this interpreter; run the gates on a "
             "machine each wheel targets (for example one CI job per platform)",
         )
     venv = release_run.venv()
     if venv.error is not None:
-        _fail(f"{venv.error}:\n{venv.install_log}")
+        fail(f"{venv.error}:\n{venv.install_log}")
     dist_name = release_run.metadata(wheel).get("name", release_run.project_name)
     names = list(release_run.config.import_names) or wheel_import_names(wheel)
     if not names and not dist_name.endswith(("-stubs", "_stubs")):  # stubs are not imported
-        _fail(
+        fail(
             f"{wheel.name} installs no importable package or module; check the build backend's "
             "package discovery (for example `[tool.hatch.build.targets.wheel] packages`)"
         )
-    expected = _release_version(release_run)
+    expected = release_version(release_run)
     problems = _probe_problems(probe(venv, dist_name, names), dist_name, expected, names)
     if problems:
-        _fail(f"{wheel.name} in a fresh virtualenv:\n" + "\n".join(f"  - {p}" for p in problems))
-
-
-def _artifact_path(dists: DistSet, artifact: str) -> Path | None:
-    if artifact == "sdist":
-        return Path(dists.sdist) if dists.sdist else None
-    if artifact == "wheel":
-        return Path(dists.wheels[0]) if dists.wheels else None
-    return next((path for path in dists.files if path.name == artifact), None)
+        fail(f"{wheel.name} in a fresh virtualenv:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def test_metadata_passes_twine_check(release_dists: DistSet, artifact: str) -> None:
@@ -317,12 +287,12 @@ def test_metadata_passes_twine_check(release_dists: DistSet, artifact: str) -> N
     """
     from release_checks.metadata_check import check_metadata  # noqa: PLC0415
 
-    path = _artifact_path(release_dists, artifact)
+    path = artifact_path(release_dists, artifact)
     if path is None:
         pytest.skip(f"there is no {artifact} among the distributions")
     problems = check_metadata(path)
     if problems:
-        _fail(
+        fail(
             "twine check --strict would fail:\n"
             + "\n".join(f"  - {problem.message}" for problem in problems)
         )
@@ -341,10 +311,10 @@ def test_changelog_has_entry(release_run: ReleaseRun) -> None:
     """
     from release_checks.notes import release_notes  # noqa: PLC0415
 
-    version = _release_version(release_run)
+    version = release_version(release_run)
     verdict = release_notes(release_run.root, release_run.config.changelog, version)
     if verdict.problem is not None:
-        _fail(verdict.problem)
+        fail(verdict.problem)
 
 
 GATE_IDS = frozenset(

@@ -45,13 +45,25 @@ _PYPROJECTS: dict[Backend, str] = {
         readme = "README.md"
         requires-python = ">=3.11"
         dependencies = []
+        license = "MIT"
+        license-files = ["LICENSE"]
+        authors = [{{ name = "Release Tester", email = "tester@example.invalid" }}]
+        classifiers = [
+            "Programming Language :: Python :: 3",
+            "Programming Language :: Python :: 3.11",
+            "Programming Language :: Python :: 3.12",
+        ]
 
         [project.scripts]
         {name} = "{module}.cli:main"
+
+        [project.urls]
+        Homepage = "https://example.invalid/{name}"
+        Changelog = "https://example.invalid/{name}/blob/main/CHANGELOG.md"
         """,
     "setuptools-scm": """
         [build-system]
-        requires = ["setuptools>=64", "setuptools-scm>=8"]
+        requires = ["setuptools>=77", "setuptools-scm>=8"]
         build-backend = "setuptools.build_meta"
 
         [project]
@@ -60,15 +72,27 @@ _PYPROJECTS: dict[Backend, str] = {
         description = "A small project for release-checks' tests"
         readme = "README.md"
         requires-python = ">=3.11"
+        license = "MIT"
+        license-files = ["LICENSE"]
+        authors = [{{ name = "Release Tester", email = "tester@example.invalid" }}]
+        classifiers = [
+            "Programming Language :: Python :: 3",
+            "Programming Language :: Python :: 3.11",
+            "Programming Language :: Python :: 3.12",
+        ]
 
         [project.scripts]
         {name} = "{module}.cli:main"
+
+        [project.urls]
+        Homepage = "https://example.invalid/{name}"
+        Changelog = "https://example.invalid/{name}/blob/main/CHANGELOG.md"
 
         [tool.setuptools_scm]
         """,
     "flit": """
         [build-system]
-        requires = ["flit_core>=3.4,<4"]
+        requires = ["flit_core>=3.12,<4"]
         build-backend = "flit_core.buildapi"
 
         [project]
@@ -76,9 +100,21 @@ _PYPROJECTS: dict[Backend, str] = {
         dynamic = ["version", "description"]
         readme = "README.md"
         requires-python = ">=3.11"
+        license = "MIT"
+        license-files = ["LICENSE"]
+        authors = [{{ name = "Release Tester", email = "tester@example.invalid" }}]
+        classifiers = [
+            "Programming Language :: Python :: 3",
+            "Programming Language :: Python :: 3.11",
+            "Programming Language :: Python :: 3.12",
+        ]
 
         [project.scripts]
         {name} = "{module}.cli:main"
+
+        [project.urls]
+        Homepage = "https://example.invalid/{name}"
+        Changelog = "https://example.invalid/{name}/blob/main/CHANGELOG.md"
         """,
 }
 
@@ -180,6 +216,7 @@ def make_project(
         """,
     )
     project.write(".gitignore", "dist/\nbuild/\n*.egg-info/\n__pycache__/\n")
+    project.write("LICENSE", "MIT License\n\nCopyright (c) 2026 Release Tester\n")
     init = package_dir / "__init__.py"
     init.parent.mkdir(parents=True, exist_ok=True)
     init.write_text(_INIT[backend].format(**fields), encoding="utf-8")

@@ -21,12 +21,14 @@ def make_two_packages(root: Path) -> FixtureProject:
     project = make_project(root, tag=None)
     pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
     scripts = (
+        'demo = "demo.cli:main"\n'
         'demo-missing-attr = "demo.cli:nope"\n'
-        'demo-missing-module = "demo.gone:main"\n\n'
-        "[tool.hatch.build.targets.wheel]\n"
-        'packages = ["src/demo", "src/broken"]\n'
+        'demo-missing-module = "demo.gone:main"\n'
     )
-    project.write("pyproject.toml", pyproject + scripts)
+    wheel_packages = '\n[tool.hatch.build.targets.wheel]\npackages = ["src/demo", "src/broken"]\n'
+    project.write(
+        "pyproject.toml", pyproject.replace('demo = "demo.cli:main"\n', scripts) + wheel_packages
+    )
     project.write("src/broken/__init__.py", BROKEN_INIT)
     project.commit("Add a broken package and broken scripts")
     project.tag("v1.2.3")
