@@ -23,6 +23,9 @@ class ReleaseConfig(Record):
     tag_prefix: str | None = None
     changelog: str | None = None
     import_names: tuple[str, ...] = ()
+    allow_top_level: tuple[str, ...] = ()
+    sdist_ignore: tuple[str, ...] = ()
+    secrets_ignore: tuple[str, ...] = ()
     waive: dict[str, str] = field(default_factory=dict)
     build_timeout: float = DEFAULT_BUILD_TIMEOUT
 
@@ -78,7 +81,21 @@ def _parse_waive(table: object, gate_ids: Collection[str]) -> dict[str, str]:
     return waive
 
 
-_KEYS = ("tag-prefix", "changelog", "import-names", "waive", "build-timeout")
+_KEYS = (
+    "tag-prefix",
+    "changelog",
+    "import-names",
+    "allow-top-level",
+    "sdist-ignore",
+    "secrets-ignore",
+    "waive",
+    "build-timeout",
+)
+_PATTERN_LISTS = ("allow-top-level", "sdist-ignore", "secrets-ignore")
+
+
+def _is_str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
 
 
 def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> ReleaseConfig:
@@ -106,6 +123,9 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
     _expect(
         "changelog", changelog, lambda v: v is None or (isinstance(v, str) and v != ""), "a path"
     )
+    patterns = {key: table.get(key, []) for key in _PATTERN_LISTS}
+    for key, value in patterns.items():
+        _expect(key, value, _is_str_list, "a list of names or glob patterns")
     names = table.get("import-names", [])
     _expect("import-names", names, _is_module_list, "a list of importable module names")
     timeout = table.get("build-timeout", DEFAULT_BUILD_TIMEOUT)
@@ -119,6 +139,9 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
         tag_prefix=prefix,
         changelog=changelog,
         import_names=tuple(names),
+        allow_top_level=tuple(patterns["allow-top-level"]),
+        sdist_ignore=tuple(patterns["sdist-ignore"]),
+        secrets_ignore=tuple(patterns["secrets-ignore"]),
         waive=_parse_waive(table.get("waive", {}), gate_ids),
         build_timeout=float(timeout),
     )

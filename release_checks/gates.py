@@ -317,6 +317,12 @@ def test_changelog_has_entry(release_run: ReleaseRun) -> None:
         fail(verdict.problem)
 
 
+# Gates kept in their own modules are collected from this module's namespace.
+from release_checks.gates_contents import *  # noqa: E402, F403
+from release_checks.gates_metadata import *  # noqa: E402, F403
+from release_checks.gates_shipped import *  # noqa: E402, F403
+from release_checks.gates_sources import *  # noqa: E402, F403
+
 GATE_IDS = frozenset(
     name.removeprefix("test_") for name in tuple(globals()) if name.startswith("test_")
 )

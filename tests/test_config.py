@@ -77,7 +77,10 @@ def test_unknown_key_names_it_the_valid_keys_and_the_near_miss() -> None:
     message = config_error({"changelg": "CHANGES.md"})
     assert "`tool.release-checks.changelg`" in message
     assert "did you mean `changelog`?" in message
-    assert "valid keys: tag-prefix, changelog, import-names, waive, build-timeout" in message
+    assert (
+        "valid keys: tag-prefix, changelog, import-names, allow-top-level, sdist-ignore, secrets-ignore, waive, build-timeout"
+        in message
+    )
 
 
 def test_underscore_spelling_suggests_the_dashed_key() -> None:
