@@ -78,8 +78,8 @@ def test_unknown_key_names_it_the_valid_keys_and_the_near_miss() -> None:
     assert "`tool.release-checks.changelg`" in message
     assert "did you mean `changelog`?" in message
     assert (
-        "valid keys: tag-prefix, changelog, import-names, allow-top-level, sdist-ignore, secrets-ignore, waive, build-timeout"
-        in message
+        "valid keys: tag-prefix, changelog, import-names, allow-top-level, sdist-ignore, "
+        "secrets-ignore, waive, build-timeout" in message
     )
 
 
