@@ -9,6 +9,7 @@ from __future__ import annotations
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,17 @@ from release_checks.errors import FactError
 from release_checks.records import Record
 
 __all__ = ["Member", "iter_file_contents", "list_members"]
+
+# What a corrupt or truncated archive raises while being read (a bad deflate stream, say).
+_ARCHIVE_ERRORS = (
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    zlib.error,
+)
 
 MemberKind = Literal["file", "dir", "symlink", "hardlink", "special"]
 
@@ -89,7 +101,7 @@ def list_members(path: Path) -> list[Member]:
                     Member(name=info.filename, kind=kind, size=info.file_size, link_target=target)
                 )
             return members
-    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as error:
+    except _ARCHIVE_ERRORS as error:
         raise _unreadable(path, error) from None
 
 
@@ -108,5 +120,5 @@ def iter_file_contents(path: Path) -> Iterator[tuple[Member, bytes]]:
                 if _zip_kind(info) == "file":
                     member = Member(name=info.filename, kind="file", size=info.file_size)
                     yield member, archive.read(info)
-    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as error:
+    except _ARCHIVE_ERRORS as error:
         raise _unreadable(path, error) from None

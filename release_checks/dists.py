@@ -6,6 +6,7 @@ import os
 import tarfile
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Literal
 
@@ -72,7 +73,15 @@ def read_metadata_bytes(path: Path) -> bytes:
             # metadata is judged by packaging, not by this reader.
             warnings.simplefilter("ignore")
             data: bytes = pkginfo.Wheel(str(path)).read()
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, tarfile.TarError) as error:
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        zlib.error,
+    ) as error:
         raise FactError(
             f"{path.name}: cannot read its core metadata ({error}); the file is corrupt or "
             "was not made by a build backend: rebuild it with `python -m build`"
