@@ -3,6 +3,7 @@
 This is what ``python -m build`` does, with two differences that matter for a release check:
 every byte the backend prints is kept for the failure message, and whatever the backend
 leaves in the project (setuptools' ``*.egg-info``, a generated version file) is removed.
+A wheel can also be built directly from the tree, to compare with the one from the sdist.
 """
 
 from __future__ import annotations
@@ -15,23 +16,38 @@ import subprocess
 import tarfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_checks import git
 from release_checks.distset import DistSet
 from release_checks.errors import FactError
+from release_checks.records import Record
 from release_checks.text import tail
 
-__all__ = ["build_dists"]
+if TYPE_CHECKING:
+    from build.env import DefaultIsolatedEnv
+
+__all__ = ["TreeWheel", "build_dists", "build_dists_and_tree_wheel", "build_tree_wheel"]
 
 _OUTPUT_TAIL = 40
+
+
+@dataclass(frozen=True, kw_only=True)
+class TreeWheel(Record):
+    """A wheel built directly from the project tree, or why it could not be built."""
+
+    wheel: str | None = None
+    error: str | None = None
 
 
 class _CapturingRunner:
     """Runs backend hooks with captured output, a deadline, and the whole process group killed."""
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, deadline: float, environ: Mapping[str, str] | None = None) -> None:
         self.deadline = deadline
+        self.environ = dict(environ or {})
         self.output: list[str] = []
 
     def __call__(
@@ -44,7 +60,7 @@ class _CapturingRunner:
         with subprocess.Popen(
             cmd,
             cwd=cwd,
-            env={**os.environ, **(extra_environ or {})},
+            env={**os.environ, **self.environ, **(extra_environ or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -139,25 +155,105 @@ def _describe_failure(error: Exception, step: str, runner: _CapturingRunner, tim
     )
 
 
+_BUILD_ERRORS = (
+    subprocess.SubprocessError,
+    OSError,
+    tarfile.TarError,
+    FactError,
+)
+
+
+def _build_errors() -> tuple[type[Exception], ...]:
+    from build import BuildBackendException, BuildException  # noqa: PLC0415
+
+    return (BuildException, BuildBackendException, *_BUILD_ERRORS)
+
+
+def _setuptools_build_dir(out_dir: Path) -> dict[str, str]:
+    """Point setuptools' ``build/`` directory out of the tree, unless the user set it up.
+
+    A wheel built from the tree otherwise writes (and reuses: stale modules included)
+    ``build/lib`` in the project; the variable is read by setuptools only.
+    """
+    if "DIST_EXTRA_CONFIG" in os.environ:
+        return {}
+    config = out_dir / "setuptools-build.cfg"
+    config.write_text(f"[build]\nbuild_base = {out_dir / 'setuptools-build'}\n", encoding="utf-8")
+    return {"DIST_EXTRA_CONFIG": str(config)}
+
+
+def _tree_wheel_in(
+    env: DefaultIsolatedEnv, root: Path, out_dir: Path, *, timeout: float, fresh_env: bool
+) -> TreeWheel:
+    """Build a wheel from `root` in `env`; the caller keeps the tree as found."""
+    from build import ProjectBuilder  # noqa: PLC0415
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    runner = _CapturingRunner(time.monotonic() + timeout, _setuptools_build_dir(out_dir))
+    try:
+        builder = ProjectBuilder.from_isolated_env(env, root, runner=runner)
+        if fresh_env:
+            env.install(builder.build_system_requires)
+        requires = builder.get_requires_for_build("wheel")
+        env.install(set(requires) - set(builder.build_system_requires))
+        wheel = Path(builder.build("wheel", out_dir))
+    except _build_errors() as error:
+        return TreeWheel(error=_describe_failure(error, "wheel", runner, timeout))
+    finally:
+        shutil.rmtree(out_dir / "setuptools-build", ignore_errors=True)
+        (out_dir / "setuptools-build.cfg").unlink(missing_ok=True)
+    return TreeWheel(wheel=str(wheel))
+
+
+def build_tree_wheel(root: Path, out_dir: Path, *, timeout: float) -> TreeWheel:
+    """Build a wheel directly from `root` (not from an sdist) into `out_dir`, in isolation."""
+    from build.env import DefaultIsolatedEnv  # noqa: PLC0415
+
+    try:
+        with _tree_left_as_found(root), DefaultIsolatedEnv() as env:
+            return _tree_wheel_in(env, root, out_dir, timeout=timeout, fresh_env=True)
+    except _build_errors() as error:  # the isolated environment could not be made
+        return TreeWheel(error=f"the isolated build environment could not be created: {error}")
+
+
 def build_dists(root: Path, out_dir: Path, *, timeout: float) -> DistSet:
     """Build an sdist from `root` and a wheel from that sdist into `out_dir`."""
-    from build import (  # noqa: PLC0415 - heavy, needed only here
-        BuildBackendException,
-        BuildException,
-        ProjectBuilder,
-    )
+    return _build(root, out_dir, None, timeout=timeout)[0]
+
+
+def build_dists_and_tree_wheel(
+    root: Path, out_dir: Path, tree_out_dir: Path, *, timeout: float
+) -> tuple[DistSet, TreeWheel | None]:
+    """`build_dists`, plus a wheel built directly from the tree into `tree_out_dir`.
+
+    The tree's wheel is built right after the sdist, in the same isolated environment, so it
+    costs one more backend call rather than a second environment. It is None when the sdist
+    did not build.
+    """
+    return _build(root, out_dir, tree_out_dir, timeout=timeout)
+
+
+def _build(
+    root: Path, out_dir: Path, tree_out_dir: Path | None, *, timeout: float
+) -> tuple[DistSet, TreeWheel | None]:
+    from build import ProjectBuilder  # noqa: PLC0415 - heavy, needed only here
     from build.env import DefaultIsolatedEnv  # noqa: PLC0415
 
     started = time.monotonic()
     runner = _CapturingRunner(started + timeout)
     out_dir.mkdir(parents=True, exist_ok=True)
     step = "sdist"
+    tree: TreeWheel | None = None
     try:
         with _tree_left_as_found(root), DefaultIsolatedEnv() as env:
             builder = ProjectBuilder.from_isolated_env(env, root, runner=runner)
             env.install(builder.build_system_requires)
             env.install(builder.get_requires_for_build("sdist"))
             sdist = Path(builder.build("sdist", out_dir))
+            if tree_out_dir is not None:
+                tree_started = time.monotonic()
+                tree = _tree_wheel_in(env, root, tree_out_dir, timeout=timeout, fresh_env=False)
+                runner.deadline += time.monotonic() - tree_started  # the tree's own deadline
             step = "wheel"
             unpacked = _unpack_sdist(sdist, out_dir / "unpacked")
             builder = ProjectBuilder.from_isolated_env(env, unpacked, runner=runner)
@@ -165,20 +261,7 @@ def build_dists(root: Path, out_dir: Path, *, timeout: float) -> DistSet:
             env.install(set(requires) - set(builder.build_system_requires))
             wheel = Path(builder.build("wheel", out_dir))
             shutil.rmtree(out_dir / "unpacked", ignore_errors=True)
-    except (
-        BuildException,
-        BuildBackendException,
-        subprocess.SubprocessError,
-        OSError,
-        tarfile.TarError,
-        FactError,
-    ) as error:
-        return DistSet(
-            where=str(root),
-            error=_describe_failure(error, step, runner, timeout),
-        )
-    return DistSet(
-        where=str(root),
-        sdist=str(sdist),
-        wheels=(str(wheel),),
-    )
+    except _build_errors() as error:
+        failed = DistSet(where=str(root), error=_describe_failure(error, step, runner, timeout))
+        return failed, tree
+    return DistSet(where=str(root), sdist=str(sdist), wheels=(str(wheel),)), tree

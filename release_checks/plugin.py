@@ -210,6 +210,23 @@ def _named_files_and_nodes(config: pytest.Config) -> list[str]:
     return named
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Tell the run whether the equivalence gate is selected, before anything is built.
+
+    The run's one build then brings a wheel built directly from the tree along; runs that
+    deselect the gate never build it.
+    """
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is None:
+        return
+    from release_checks.gates_sources import (  # noqa: PLC0415
+        test_wheel_equivalent_to_tree_build as equivalence_gate,
+    )
+
+    if any(getattr(item, "function", None) is equivalence_gate for item in session.items):
+        run.want_tree_wheel()
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Show which release is checked and where its tag and dists come from."""
     run = config.stash.get(RUN_KEY, None)

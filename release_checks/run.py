@@ -15,7 +15,12 @@ from pathlib import Path
 from packaging.metadata import RawMetadata, parse_email
 
 from release_checks import context
-from release_checks.builder import build_dists
+from release_checks.builder import (
+    TreeWheel,
+    build_dists,
+    build_dists_and_tree_wheel,
+    build_tree_wheel,
+)
 from release_checks.config import ReleaseConfig
 from release_checks.context import ReleaseContext, TagChoice
 from release_checks.dists import read_metadata_bytes
@@ -55,6 +60,7 @@ class ReleaseRun:
         self.shared_dir = shared_dir
         self.environ = environ
         self.root = Path(project.root)
+        self._tree_wheel_wanted = False
 
     @cached_property
     def strict(self) -> bool:
@@ -75,7 +81,43 @@ class ReleaseRun:
     def _make_dists(self) -> DistSet:
         if self.options.release_dist is not None:
             return find_prebuilt(self.options.release_dist)
-        return build_dists(self.root, self.shared_dir / "dist", timeout=self.config.build_timeout)
+        if not self._tree_wheel_wanted:
+            return build_dists(
+                self.root, self.shared_dir / "dist", timeout=self.config.build_timeout
+            )
+        dists, tree = build_dists_and_tree_wheel(
+            self.root,
+            self.shared_dir / "dist",
+            self.shared_dir / "tree-wheel",
+            timeout=self.config.build_timeout,
+        )
+        if tree is not None:
+            once_per_run(self.shared_dir, "tree-wheel", TreeWheel, lambda: tree)
+        return dists
+
+    def want_tree_wheel(self) -> None:
+        """Have this run's build also make a wheel directly from the tree (see `tree_wheel`).
+
+        Called when the equivalence gate is selected, before the dists are built: the tree's
+        wheel then comes from the same isolated environment as the sdist.
+        """
+        self._tree_wheel_wanted = True
+
+    def tree_wheel(self) -> TreeWheel:
+        """A wheel built directly from the tree (not from the sdist), once per run.
+
+        It comes with the run's build when `want_tree_wheel` was called first; otherwise (the
+        dists are prebuilt, or were built before the selection was known) it is built on its
+        own, in isolation, into the run's shared directory.
+        """
+        if self.options.release_dist is None:
+            self.dists()  # a build that brings the tree's wheel along writes its record too
+        return once_per_run(self.shared_dir, "tree-wheel", TreeWheel, self._make_tree_wheel)
+
+    def _make_tree_wheel(self) -> TreeWheel:
+        return build_tree_wheel(
+            self.root, self.shared_dir / "tree-wheel", timeout=self.config.build_timeout
+        )
 
     def context(self, *, may_build: bool = True) -> ReleaseContext:
         """Tag, version and dists source; builds only when the version is known no other way."""
