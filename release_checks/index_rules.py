@@ -200,6 +200,8 @@ _MD_LINK = re.compile(r"!?\[[^\]\n]+\]\([^)\s]+(?:\s+\"[^\"\n]*\")?\)")
 _MD_REFERENCE = re.compile(r"^\[[^\]^\n]+\]:\s+\S")
 _MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _CODE_SPAN = re.compile(r"(`+)[^`]+?\1")
+# A span in two or more backticks is literal in both languages, even when it quotes syntax.
+_LITERAL_SPAN = re.compile(r"(`{2,})(?!`).+?(?<!`)\1(?!`)")
 _RST_DIRECTIVE = re.compile(
     r"^ {0,3}\.\.[ \t]+(?:\|[^|\n]+\|[ \t]+)?[A-Za-z][\w.+-]*(?::[\w.+-]+)?::(?:\s|$)"
 )
@@ -317,8 +319,9 @@ def _line_evidence(line: str, number: int) -> list[MarkupEvidence]:
     indent = _indent(line)
     if indent >= 4:
         return []
+    unquoted = _LITERAL_SPAN.sub("", line)
     kinds: list[tuple[str, Markup]] = [
-        (kind, "rst") for pattern, kind in _RST_LINE if pattern.search(line)
+        (kind, "rst") for pattern, kind in _RST_LINE if pattern.search(unquoted)
     ]
     if not indent:
         markdown = next((kind for pattern, kind in _MARKDOWN_LINE if pattern.search(line)), None)

@@ -466,3 +466,8 @@ def test_dedented_sample_is_rst() -> None:
         """
     )
     assert {e.markup for e in markup_evidence(text)} == {"rst"}
+
+
+def test_rst_syntax_quoted_in_a_markdown_code_span_is_not_rst() -> None:
+    text = "RST links look like `` `text <url>`_ `` and are flagged elsewhere.\n"
+    assert [evidence.markup for evidence in markup_evidence(text)] == []
