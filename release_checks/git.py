@@ -21,12 +21,16 @@ __all__ = [
 _TIMEOUT = 60
 
 
-def run_git(root: Path, *args: str) -> str:
-    """Run git in `root` and return its output; any failure is a FactError with git's words."""
+def run_git(root: Path, *args: str, stdin: str | None = None, ok: tuple[int, ...] = (0,)) -> str:
+    """Run git in `root` and return its output; any failure is a FactError with git's words.
+
+    `ok` lists the exit codes that are answers, not failures (1 for "nothing matched", say).
+    """
     try:
         done = subprocess.run(
             ["git", *args],
             cwd=root,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=_TIMEOUT,
@@ -38,7 +42,7 @@ def run_git(root: Path, *args: str) -> str:
         raise FactError("git is not installed (or not on PATH); install git") from None
     except subprocess.TimeoutExpired:
         raise FactError(f"`git {' '.join(args)}` did not finish in {_TIMEOUT} s") from None
-    if done.returncode != 0:
+    if done.returncode not in ok:
         message = done.stderr.strip().splitlines()
         raise FactError(f"`git {' '.join(args)}` failed: {message[-1] if message else '?'}")
     return done.stdout

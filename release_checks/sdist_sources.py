@@ -27,7 +27,6 @@ import configparser
 import contextlib
 import fnmatch
 import glob
-import subprocess
 import tomllib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,6 @@ from packaging.utils import canonicalize_name
 
 from release_checks import git
 from release_checks.archives import iter_file_contents, list_members
-from release_checks.errors import FactError
 from release_checks.records import Record
 
 __all__ = ["SdistFile", "SdistVsGit", "backend_family", "compare_sdist_with_git", "fix_hints"]
@@ -75,7 +73,6 @@ _HATCH_SHAPING_KEYS = ("include", "only-include", "exclude", "packages", "source
 _SETUPTOOLS_PRUNED_DIRS = frozenset({"RCS", "CVS", ".svn", ".hg", ".git", ".bzr", "_darcs"})
 _DEFAULT_LICENSE_GLOBS = ("LICEN[CS]E*", "COPYING*")
 _PACKAGE_ROOTS = ("", "src", "lib", "python")
-_GIT_TIMEOUT = 60
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -295,26 +292,8 @@ def _parents(paths: Iterable[str]) -> set[str]:
 
 def _git_with_input(root: Path, data: Iterable[str], *args: str) -> list[str]:
     """Run git with NUL-separated paths on stdin; exit code 1 ("none matched") is fine."""
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            input="".join(f"{item}\0" for item in data),
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=_GIT_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise FactError("git is not installed (or not on PATH); install git") from None
-    except subprocess.TimeoutExpired:
-        raise FactError(f"`git {' '.join(args)}` did not finish in {_GIT_TIMEOUT} s") from None
-    if done.returncode not in (0, 1):
-        message = done.stderr.strip().splitlines()
-        raise FactError(f"`git {' '.join(args)}` failed: {message[-1] if message else '?'}")
-    return done.stdout.split("\0")
+    stdin = "".join(f"{item}\0" for item in data)
+    return git.run_git(root, *args, stdin=stdin, ok=(0, 1)).split("\0")
 
 
 def _git_paths(root: Path, *args: str) -> set[str]:
