@@ -32,8 +32,36 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_EMAIL": "tester@example.invalid",
 }
 
+# What every template declares, as a well-kept project does: license, authors, classifiers,
+# a console script and URLs. Each backend's part goes around it.
+_METADATA = """
+        requires-python = ">=3.11"{extra}
+        license = "MIT"
+        license-files = ["LICENSE"]
+        authors = [{{{{ name = "Release Tester", email = "tester@example.invalid" }}}}]
+        classifiers = [
+            "Programming Language :: Python :: 3",
+            "Programming Language :: Python :: 3.11",
+            "Programming Language :: Python :: 3.12",
+        ]
+
+        [project.scripts]
+        {{name}} = "{{module}}.cli:main"
+
+        [project.urls]
+        Homepage = "https://example.invalid/{{name}}"
+        Changelog = "https://example.invalid/{{name}}/blob/main/CHANGELOG.md"
+        """
+
+
+def _template(head: str, *, extra: str = "", tail: str = "        ") -> str:
+    """A backend's head, the shared metadata, and the backend's tail, as one template."""
+    return head.rstrip(" ") + _METADATA.format(extra=extra).lstrip("\n").rstrip(" ") + tail
+
+
 _PYPROJECTS: dict[Backend, str] = {
-    "hatchling": """
+    "hatchling": _template(
+        """
         [build-system]
         requires = ["hatchling"]
         build-backend = "hatchling.build"
@@ -43,25 +71,11 @@ _PYPROJECTS: dict[Backend, str] = {
         version = "{version}"
         description = "A small project for release-checks' tests"
         readme = "README.md"
-        requires-python = ">=3.11"
-        dependencies = []
-        license = "MIT"
-        license-files = ["LICENSE"]
-        authors = [{{ name = "Release Tester", email = "tester@example.invalid" }}]
-        classifiers = [
-            "Programming Language :: Python :: 3",
-            "Programming Language :: Python :: 3.11",
-            "Programming Language :: Python :: 3.12",
-        ]
-
-        [project.scripts]
-        {name} = "{module}.cli:main"
-
-        [project.urls]
-        Homepage = "https://example.invalid/{name}"
-        Changelog = "https://example.invalid/{name}/blob/main/CHANGELOG.md"
         """,
-    "setuptools-scm": """
+        extra="\n        dependencies = []",
+    ),
+    "setuptools-scm": _template(
+        """
         [build-system]
         requires = ["setuptools>=77", "setuptools-scm>=8"]
         build-backend = "setuptools.build_meta"
@@ -71,26 +85,13 @@ _PYPROJECTS: dict[Backend, str] = {
         dynamic = ["version"]
         description = "A small project for release-checks' tests"
         readme = "README.md"
-        requires-python = ">=3.11"
-        license = "MIT"
-        license-files = ["LICENSE"]
-        authors = [{{ name = "Release Tester", email = "tester@example.invalid" }}]
-        classifiers = [
-            "Programming Language :: Python :: 3",
-            "Programming Language :: Python :: 3.11",
-            "Programming Language :: Python :: 3.12",
-        ]
-
-        [project.scripts]
-        {name} = "{module}.cli:main"
-
-        [project.urls]
-        Homepage = "https://example.invalid/{name}"
-        Changelog = "https://example.invalid/{name}/blob/main/CHANGELOG.md"
-
+        """,
+        tail="""
         [tool.setuptools_scm]
         """,
-    "flit": """
+    ),
+    "flit": _template(
+        """
         [build-system]
         requires = ["flit_core>=3.12,<4"]
         build-backend = "flit_core.buildapi"
@@ -99,23 +100,8 @@ _PYPROJECTS: dict[Backend, str] = {
         name = "{name}"
         dynamic = ["version", "description"]
         readme = "README.md"
-        requires-python = ">=3.11"
-        license = "MIT"
-        license-files = ["LICENSE"]
-        authors = [{{ name = "Release Tester", email = "tester@example.invalid" }}]
-        classifiers = [
-            "Programming Language :: Python :: 3",
-            "Programming Language :: Python :: 3.11",
-            "Programming Language :: Python :: 3.12",
-        ]
-
-        [project.scripts]
-        {name} = "{module}.cli:main"
-
-        [project.urls]
-        Homepage = "https://example.invalid/{name}"
-        Changelog = "https://example.invalid/{name}/blob/main/CHANGELOG.md"
-        """,
+        """
+    ),
 }
 
 _INIT: dict[Backend, str] = {
@@ -252,3 +238,8 @@ def build_once(
         return build_dists(project.root, shared / f"{key}-dist", timeout=600)
 
     return once_per_run(shared, f"build-{key}", DistSet, build)
+
+
+def build_template(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> DistSet:
+    """The healthy `backend` template project, built once per test run."""
+    return build_once(tmp_path_factory, f"{backend}-demo", lambda root: make_project(root, backend))

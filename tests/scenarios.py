@@ -15,7 +15,7 @@ import subprocess
 import sys
 import textwrap
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -299,3 +299,13 @@ def run_scenario(  # noqa: C901, PLR0912 - one readable checklist of what a run 
     assert not fixed_bugs, f"fixed, remove the bug= mark: {fixed_bugs}"
     if known_bugs:
         pytest.xfail("known plugin bug: " + " | ".join(known_bugs))
+
+
+def gates_shown_failing(scenarios: Iterable[Scenario]) -> set[str]:
+    """The gate ids some scenario expects to fail, with the message it must give."""
+    return {
+        gate
+        for scenario in scenarios
+        for gate, expected in scenario.expect.items()
+        if expected.outcome == "failed" and expected.text and expected.bug is None
+    }

@@ -12,7 +12,7 @@ import pytest
 from release_checks.archive_safety import sdist_top_directory, unsafe_members, unsafe_members_of
 from release_checks.archives import Member, MemberKind
 from release_checks.errors import FactError
-from tests.factory import Backend, build_once, make_project
+from tests.factory import Backend, build_template
 
 
 def file(name: str) -> Member:
@@ -29,12 +29,7 @@ def flagged(members: list[Member], top: str | None = "demo-1.0") -> dict[str, st
 
 @pytest.mark.parametrize("backend", ["hatchling", "setuptools-scm", "flit"])
 def test_real_dists_are_safe(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> None:
-    if backend == "hatchling":
-        dists = build_once(tmp_path_factory, "hatchling-demo", make_project)
-    else:
-        dists = build_once(
-            tmp_path_factory, f"{backend}-demo", lambda root: make_project(root, backend)
-        )
+    dists = build_template(tmp_path_factory, backend)
     assert dists.error is None, dists.error
     for path in dists.files:
         assert unsafe_members_of(path) == [], path.name

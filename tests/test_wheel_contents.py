@@ -14,7 +14,7 @@ from release_checks.wheel_contents import (
     layout_findings,
     report,
 )
-from tests.factory import Backend, build_once, make_project
+from tests.factory import Backend, build_template
 
 DIST_INFO = ("demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/WHEEL", "demo-1.0.dist-info/RECORD")
 
@@ -35,12 +35,7 @@ def all_findings(
 
 @pytest.mark.parametrize("backend", ["hatchling", "setuptools-scm", "flit"])
 def test_real_wheels_are_clean(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> None:
-    if backend == "hatchling":
-        dists = build_once(tmp_path_factory, "hatchling-demo", make_project)
-    else:
-        dists = build_once(
-            tmp_path_factory, f"{backend}-demo", lambda root: make_project(root, backend)
-        )
+    dists = build_template(tmp_path_factory, backend)
     assert dists.error is None, dists.error
     wheel = Path(dists.wheels[0])
     with zipfile.ZipFile(wheel) as archive:

@@ -17,7 +17,7 @@ from release_checks.wheel_integrity import (
     record_problems,
     tag_problems,
 )
-from tests.factory import Backend, build_once, make_project
+from tests.factory import Backend, build_template
 
 METADATA = "Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
 PURE = "Wheel-Version: 1.0\nGenerator: hand 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
@@ -66,12 +66,7 @@ def kinds(path: Path) -> list[tuple[str, str]]:
 def test_real_wheels_are_consistent(
     backend: Backend, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    if backend == "hatchling":
-        dists = build_once(tmp_path_factory, "hatchling-demo", make_project)
-    else:
-        dists = build_once(
-            tmp_path_factory, f"{backend}-demo", lambda root: make_project(root, backend)
-        )
+    dists = build_template(tmp_path_factory, backend)
     assert dists.error is None, dists.error
     wheel = Path(dists.wheels[0])
     assert record_problems(wheel) == []
