@@ -3,7 +3,8 @@
 ``release-checks`` (or ``release-checks run``) runs only the built-in gates, with the
 project's conftest.py, addopts and test modules left out, so a CI job that installs nothing but
 pytest-release-checks can run them. ``release-checks notes VERSION`` prints the changelog
-section for VERSION, for a GitHub release body.
+section for VERSION, for a GitHub release body. ``release-checks verify-manifest FILE [DIR]``
+checks, right before an upload, that DIR holds exactly the files a passing run verified.
 """
 
 from __future__ import annotations
@@ -77,6 +78,25 @@ def _notes(version_text: str, changelog: str | None) -> int:
     return 0
 
 
+def _verify_manifest(manifest: Path, directory: Path) -> int:
+    from release_checks.errors import FactError  # noqa: PLC0415
+    from release_checks.manifest import verify_manifest  # noqa: PLC0415
+
+    try:
+        problems = verify_manifest(manifest, directory)
+    except FactError as error:
+        sys.stderr.write(f"release-checks: {error}\n")
+        return 1
+    if problems:
+        sys.stderr.write(
+            f"release-checks: {directory} does not hold the files verified in {manifest}:\n"
+            + "".join(f"  - {problem}\n" for problem in problems)
+        )
+        return 1
+    sys.stdout.write(f"release-checks: {directory} holds exactly the files in {manifest}\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``release-checks`` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -91,6 +111,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         parsed = parser.parse_args(args[1:])
         return _notes(parsed.version, parsed.changelog)
+    if args[:1] == ["verify-manifest"]:
+        parser = argparse.ArgumentParser(
+            prog="release-checks verify-manifest",
+            description="Check that DIR holds exactly the files a passing gate run verified "
+            "(written by --release-manifest); run it right before uploading DIR.",
+        )
+        parser.add_argument("manifest", type=Path)
+        parser.add_argument("directory", type=Path, nargs="?", default=Path("dist"))
+        parsed = parser.parse_args(args[1:])
+        return _verify_manifest(parsed.manifest, parsed.directory)
     if args[:1] in (["-h"], ["--help"]):
         sys.stdout.write(__doc__ or "")
         sys.stdout.write("\nAny other arguments are passed to pytest.\n")

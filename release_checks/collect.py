@@ -8,6 +8,7 @@ that work with ``-k``, ``--lf``, node-id reruns and xdist like any other test.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterable
 from types import ModuleType
 
@@ -33,15 +34,30 @@ class GatesFile(pytest.Module):
         return False
 
     def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
-        """Collect the gates and skip the ones the project waived, with its written reason."""
+        """Collect the gates, marked as their own module says; skip the ones the project waived.
+
+        Gates live in several modules star-imported into `release_checks.gates`; a module's
+        ``pytestmark`` (``release``, ``network``, ``published``) goes to its own gates only, and
+        a module without one holds plain ``release`` gates.
+        """
         from release_checks.plugin import RUN_KEY  # noqa: PLC0415
 
         waive = self.config.stash[RUN_KEY].config.waive
         collected = list(super().collect())
         for node in collected:
+            for mark in _home_marks(node):
+                node.add_marker(mark)
             reason = waive.get(
                 gate_key(node.originalname if isinstance(node, pytest.Function) else node.name)
             )
             if reason is not None:
                 node.add_marker(pytest.mark.skip(reason=f"waived in pyproject.toml: {reason}"))
         return collected
+
+
+def _home_marks(node: pytest.Item | pytest.Collector) -> list[pytest.MarkDecorator]:
+    """The ``pytestmark`` of the module that defines the gate `node` runs, else ``release``."""
+    function = getattr(node, "function", None)
+    home = sys.modules.get(getattr(function, "__module__", ""), None)
+    marks = getattr(home, "pytestmark", pytest.mark.release)
+    return list(marks) if isinstance(marks, list) else [marks]

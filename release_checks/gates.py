@@ -29,9 +29,6 @@ if TYPE_CHECKING:
     from release_checks.run import ReleaseRun
     from release_checks.venvs import ProbeReport
 
-pytestmark = pytest.mark.release
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize per-artifact gates by file name (prebuilt) or by kind (built here)."""
     parametrize_artifacts(metafunc)

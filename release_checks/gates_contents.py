@@ -1,7 +1,7 @@
 """Release gates (issue 3) on what the artifacts hold: wheel contents, wheel integrity, safety.
 
-Collected through `release_checks.gates`, whose ``pytestmark`` and per-artifact parametrization
-(``wheel_artifact``: one item per wheel; ``artifact``: one per file) these gates share.
+Collected through `release_checks.gates`, whose per-artifact parametrization (``wheel_artifact``:
+one item per wheel; ``artifact``: one per file) these gates share; plain ``release`` gates.
 """
 
 from __future__ import annotations

@@ -26,7 +26,9 @@ _OWNED_DIR_KEY = pytest.StashKey[Path]()
 _WORKER_DIR = "release_checks_dir"
 _WORKER_ROOT = "release_checks_root"
 # Mark sets the built-in gates carry; `-m` selects gates when it matches one of them.
-_GATE_MARKS = ({"release"},)
+_GATE_MARKS = ({"release"}, {"release", "network"}, {"published", "network"})
+# Marks of tests that run only when `-m` (or a node id) asks for them.
+_ON_DEMAND_MARKS = ("release", "published")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,13 +51,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="fail gates that would otherwise skip for lack of a fact (on in CI tag builds)",
     )
+    group.addoption(
+        "--release-manifest",
+        metavar="FILE",
+        type=Path,
+        help="with --release-dist: when no gate fails, write the verified files' names and "
+        "sha256 to FILE (sha256sum format) for `release-checks verify-manifest` before upload",
+    )
 
 
-def _marker_selects_release(config: pytest.Config) -> bool:
-    """True when `-m` picks release gates out, as opposed to merely letting them through.
+def _marker_selects_gates(config: pytest.Config) -> bool:
+    """True when `-m` picks gates out, as opposed to merely letting them through.
 
-    ``-m release`` and ``-m "release and not network"`` select gates; ``-m "not slow"`` (often
-    set in addopts) matches unmarked tests too, so it must not turn a plain run into a release run.
+    ``-m release``, ``-m "release and not network"`` and ``-m published`` select gates;
+    ``-m "not slow"`` (often set in addopts) matches unmarked tests too, so it must not turn a
+    plain run into a release run.
     """
     markexpr: str = config.option.markexpr
     if not markexpr:
@@ -84,7 +94,7 @@ def _command_line_args(config: pytest.Config) -> list[str]:
 
 def _selects_gates(config: pytest.Config, pyproject: Path) -> bool:
     """True when `-m` selects release gates, or a gate's file or node id is named."""
-    if _marker_selects_release(config):
+    if _marker_selects_gates(config):
         return True
     return any(_arg_path(config, arg) == pyproject for arg in _command_line_args(config))
 
@@ -106,6 +116,12 @@ def _project_root(config: pytest.Config) -> Path | None:
 def pytest_configure(config: pytest.Config) -> None:
     """Register markers; when gates are selected, set up the run they share."""
     config.addinivalue_line("markers", "release: a release gate; run them with `pytest -m release`")
+    config.addinivalue_line(
+        "markers", "published: checks a published release; run them with `pytest -m published`"
+    )
+    config.addinivalue_line(
+        "markers", "network: queries a package index; `-m 'release and not network'` skips them"
+    )
     root = _project_root(config)
     if root is None or not _selects_gates(config, (root / "pyproject.toml").resolve()):
         return
@@ -139,6 +155,8 @@ def pytest_configure(config: pytest.Config) -> None:
         shared_dir=shared_dir,
     )
     _add_gates_to_args(config, root / "pyproject.toml")
+    if config.option.release_manifest is not None and workerinput is None:
+        config.pluginmanager.register(_ManifestWriter(config), "release_checks_manifest")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(shared_dir, root), "release_checks_xdist")
 
@@ -165,6 +183,45 @@ class _XdistHooks:
         node.workerinput[_WORKER_ROOT] = str(self.root)  # type: ignore[attr-defined]
 
 
+class _ManifestWriter:
+    """Writes the manifest of the verified dists at the end of a run in which no gate failed.
+
+    A stale manifest is removed first, so a failing run never leaves one a publish job could
+    trust.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        if config.option.release_dist is None:
+            raise pytest.UsageError(
+                "--release-manifest needs --release-dist=DIR: the manifest lists the files "
+                "that will be uploaded, so verify those files rather than a temporary build"
+            )
+        self.path: Path = (config.invocation_params.dir / config.option.release_manifest).resolve()
+        self.outcome = ""
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as error:
+            raise pytest.UsageError(f"--release-manifest {self.path}: {error}") from None
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if exitstatus != pytest.ExitCode.OK:
+            self.outcome = f"not written to {self.path}: the run did not pass"
+            return
+        from release_checks.manifest import write_manifest  # noqa: PLC0415
+
+        files = session.config.stash[RUN_KEY].dists().files
+        try:
+            write_manifest(files, self.path)
+        except OSError as error:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            self.outcome = f"could not be written to {self.path}: {error}"
+            return
+        self.outcome = f"written to {self.path} ({len(files)} files)"
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        terminalreporter.write_line(f"release-checks: manifest {self.outcome}")
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Remove the run's temporary builds and environments, also after a failure or Ctrl-C."""
     owned = config.stash.get(_OWNED_DIR_KEY, None)
@@ -183,16 +240,15 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Unless ``-m`` selects release gates, deselect release-marked tests the user did not name."""
-    if _marker_selects_release(config):
+    """Unless ``-m`` selects gates, deselect release and published tests the user did not name."""
+    if _marker_selects_gates(config):
         return
     named = _named_files_and_nodes(config)
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
-        wanted = item.get_closest_marker("release") is None or any(
-            item.nodeid.startswith(prefix) for prefix in named
-        )
+        on_demand = any(item.get_closest_marker(mark) for mark in _ON_DEMAND_MARKS)
+        wanted = not on_demand or any(item.nodeid.startswith(prefix) for prefix in named)
         (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
