@@ -85,6 +85,30 @@ def test_selection_composes(
     assert result.ret == 0
 
 
+PUBLISHED_USER_TEST = """
+    import pytest
+
+    @pytest.mark.published
+    def test_user_checks_the_published_release():
+        assert True
+"""
+
+
+def test_published_tests_run_only_when_asked_for(
+    pytester: pytest.Pytester, project: FixtureProject
+) -> None:
+    project.write("tests/test_published.py", PUBLISHED_USER_TEST)
+    project.commit("Add a post-publish check")
+
+    plain = pytester.runpytest_subprocess("-q")
+    plain.assert_outcomes(passed=1, deselected=3)
+    asked = pytester.runpytest_subprocess("-m", "published", "-k", "user", "-v")
+
+    asked.stdout.fnmatch_lines(["*test_user_checks_the_published_release PASSED*"])
+    assert asked.parseoutcomes()["passed"] == 1
+    assert "test_user_gate" not in asked.stdout.str()
+
+
 def test_last_failed_reruns_only_the_failed_gate(
     pytester: pytest.Pytester, project: FixtureProject
 ) -> None:
