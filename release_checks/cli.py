@@ -5,6 +5,8 @@ project's conftest.py, addopts and test modules left out, so a CI job that insta
 pytest-release-checks can run them. ``release-checks notes VERSION`` prints the changelog
 section for VERSION, for a GitHub release body. ``release-checks verify-manifest FILE [DIR]``
 checks, right before an upload, that DIR holds exactly the files a passing run verified.
+``release-checks info`` prints the release's name, version, tag and pre-release flag (as step
+outputs in GitHub Actions); ``release-checks init`` writes a release workflow into the project.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from release_checks.errors import ReleaseChecksError
 
 __all__ = ["main"]
 
@@ -97,9 +101,75 @@ def _verify_manifest(manifest: Path, directory: Path) -> int:
     return 0
 
 
+def _info(argv: Sequence[str]) -> int:
+    import os  # noqa: PLC0415
+
+    from release_checks.release_info import github_output, info_for_directory  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(
+        prog="release-checks info",
+        description="Print the release's name, version, tag and pre-release flag as key=value "
+        "lines; with $GITHUB_OUTPUT set (GitHub Actions), append them there instead.",
+    )
+    parser.add_argument(
+        "--dist", metavar="DIR", type=Path, help="read the version from the built files in DIR"
+    )
+    parser.add_argument("--tag", help="the release tag (default: found as the gates find it)")
+    parsed = parser.parse_args(argv)
+    try:
+        info = info_for_directory(Path.cwd(), dist=parsed.dist, tag=parsed.tag)
+    except ReleaseChecksError as error:
+        sys.stderr.write(f"release-checks: {error}\n")
+        return 1
+    values = info.outputs()
+    sys.stderr.write(f"release-checks: tag {info.tag} ({info.tag_source})\n")
+    output = os.environ.get("GITHUB_OUTPUT")
+    if not output:
+        sys.stdout.write("".join(f"{key}={value}\n" for key, value in values.items()))
+        return 0
+    with Path(output).open("a", encoding="utf-8") as stream:
+        stream.write(github_output(values))
+    sys.stderr.write(f"release-checks: wrote {', '.join(values)} to $GITHUB_OUTPUT\n")
+    return 0
+
+
+def _init(argv: Sequence[str]) -> int:
+    from release_checks.release_workflow import WORKFLOW_PATH, write_workflow  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(
+        prog="release-checks init",
+        description=f"Write {WORKFLOW_PATH}, a release workflow for this project: build, "
+        "gates, test index, index (Trusted Publishing), GitHub release. An existing file is "
+        "never overwritten.",
+    )
+    parser.add_argument(
+        "--python",
+        metavar="X.Y",
+        help="the jobs' Python (default: the lowest that requires-python allows, 3.11 or later)",
+    )
+    parser.add_argument(
+        "--environment",
+        default="pypi",
+        help="the GitHub environment of the publish job (default: pypi)",
+    )
+    parsed = parser.parse_args(argv)
+    try:
+        message = write_workflow(Path.cwd(), python=parsed.python, environment=parsed.environment)
+    except ReleaseChecksError as error:
+        sys.stderr.write(f"release-checks: {error}\n")
+        return 1
+    sys.stdout.write(message)
+    return 0
+
+
+_SUBCOMMANDS = {"info": _info, "init": _init}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``release-checks`` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] and args[0] in _SUBCOMMANDS:
+        return _SUBCOMMANDS[args[0]](args[1:])
     if args[:1] == ["notes"]:
         parser = argparse.ArgumentParser(
             prog="release-checks notes",
