@@ -24,11 +24,15 @@ __all__ = ["NotesVerdict", "release_notes"]
 
 @dataclass(frozen=True, kw_only=True)
 class NotesVerdict:
-    """The section found for a release (if any) and the problem to report (if any)."""
+    """The section found for a release (if any) and the problem to report (if any).
+
+    `line` is the heading the problem is about, when there is one.
+    """
 
     path: Path | None
     entry: ChangelogEntry | None
     problem: str | None
+    line: int | None = None
 
 
 def _headings_seen(text: str, *, markdown: bool) -> str:
@@ -78,6 +82,13 @@ def release_notes(root: Path, configured: str | None, version: Version) -> Notes
     except FactError as error:
         return NotesVerdict(path=None, entry=None, problem=str(error))
     where = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    if not text.strip():
+        return NotesVerdict(
+            path=path,
+            entry=None,
+            problem=f"{where} is empty: add a section for {version} (such as "
+            f"`{version} - YYYY-MM-DD`) describing the changes",
+        )
     markdown = is_markdown(path)
     entry = entry_for(text, version, markdown=markdown)
     if entry is None and (version.is_devrelease or version.is_prerelease):
@@ -97,5 +108,9 @@ def release_notes(root: Path, configured: str | None, version: Version) -> Notes
                 f"{where} has no section for {version} "
                 f"({_headings_seen(text, markdown=markdown)}).{rename}"
             ),
+            line=unreleased.line if unreleased is not None else None,
         )
-    return NotesVerdict(path=path, entry=entry, problem=_entry_problem(entry, where, version))
+    problem = _entry_problem(entry, where, version)
+    return NotesVerdict(
+        path=path, entry=entry, problem=problem, line=entry.line if problem else None
+    )

@@ -16,7 +16,7 @@ from typing import TypeVar
 from release_checks.errors import FactError, ReleaseChecksError
 from release_checks.records import Record
 
-__all__ = ["once_per_run"]
+__all__ = ["once_per_run", "recorded"]
 
 RecordT = TypeVar("RecordT", bound=Record)
 
@@ -41,6 +41,14 @@ def once_per_run(
             raise
         _write(record_path, record.to_json())
         return record
+
+
+def recorded(shared_dir: Path, name: str, kind: type[RecordT]) -> RecordT | None:
+    """The record `name` if a process of this run has computed it already; never computes it."""
+    try:
+        return kind.from_json((shared_dir / f"{name}.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def _write(path: Path, text: str) -> None:
