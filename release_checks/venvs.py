@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from release_checks.errors import FactError
 from release_checks.records import Record
 from release_checks.text import tail
 
-__all__ = ["FreshVenv", "ImportOutcome", "ProbeReport", "create_venv", "probe"]
+__all__ = [
+    "FreshVenv",
+    "ImportOutcome",
+    "ProbeReport",
+    "create_venv",
+    "install_from_index",
+    "probe",
+]
 
 _PROBE = Path(__file__).with_name("_probe.py")
 _OUTPUT_TAIL = 30
@@ -58,17 +66,53 @@ def create_venv(path: Path, wheel: Path, *, has_dependencies: bool, timeout: flo
     Dependencies come from the user's own pip configuration (pip.conf, PIP_INDEX_URL), like
     an end user's install; a wheel without dependencies is installed with ``--no-index``.
     """
-    bin_dir = "Scripts" if os.name == "nt" else "bin"
-    python = path / bin_dir / ("python.exe" if os.name == "nt" else "python")
-    venv = FreshVenv(path=str(path), python=str(python), wheel=str(wheel))
-    create = [sys.executable, "-m", "virtualenv", "--quiet", "--no-download"]
-    create += ["--no-periodic-update", "--python", sys.executable, str(path)]
-    install = [str(python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
+    venv, create, install = _new_venv(path, str(wheel))
     install += [] if has_dependencies else ["--no-index"]
     steps = (
         ("creating the virtualenv", create),
         (f"`pip install {wheel.name}`", [*install, str(wheel)]),
     )
+    return _run_steps(venv, steps, timeout)
+
+
+def install_from_index(
+    path: Path, requirement: str, *, index_url: str, has_dependencies: bool, timeout: float
+) -> FreshVenv:
+    """Create a virtualenv at `path` and install `requirement` (``name==version``) from an index.
+
+    The release itself comes from `index_url` alone (``--isolated``, so no extra index in
+    pip's configuration can supply it; ``--no-cache-dir``, so it is downloaded); then its
+    dependencies come from the user's own pip configuration, as they would for a test index.
+    """
+    venv, create, install = _new_venv(path, requirement)
+    install += ["--no-cache-dir"]
+    release = [*install, "--isolated", "--no-deps", "--index-url", index_url, requirement]
+    steps = [
+        ("creating the virtualenv", create),
+        (f"`pip install --no-deps {requirement}` from the index", release),
+    ]
+    if has_dependencies:
+        steps.append((f"installing the dependencies of {requirement}", [*install, requirement]))
+    return _run_steps(venv, steps, timeout)
+
+
+def _new_venv(path: Path, installs: str) -> tuple[FreshVenv, list[str], list[str]]:
+    """The environment to be, the command creating it, and its pip install command."""
+    bin_dir = "Scripts" if os.name == "nt" else "bin"
+    python = path / bin_dir / ("python.exe" if os.name == "nt" else "python")
+    venv = FreshVenv(path=str(path), python=str(python), wheel=installs)
+    create = [sys.executable, "-m", "virtualenv", "--quiet", "--no-download"]
+    create += ["--no-periodic-update", "--python", sys.executable, str(path)]
+    install = [str(python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
+    return venv, create, install
+
+
+def _run_steps(
+    venv: FreshVenv, steps: Sequence[tuple[str, list[str]]], timeout: float
+) -> FreshVenv:
+    """Run each step in the environment; the first one failing or timing out ends it."""
+    log = ""
+    path = Path(venv.path)
     for what, command in steps:
         try:
             done = venv.run(*command, cwd=path.parent, timeout=timeout)
