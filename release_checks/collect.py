@@ -15,6 +15,7 @@ from types import ModuleType
 import pytest
 
 from release_checks.config import gate_key
+from release_checks.gatekit import unparametrized
 
 __all__ = ["GatesFile"]
 
@@ -43,7 +44,7 @@ class GatesFile(pytest.Module):
         from release_checks.plugin import RUN_KEY  # noqa: PLC0415
 
         waive = self.config.stash[RUN_KEY].config.waive
-        collected = list(super().collect())
+        collected = [node for node in super().collect() if not unparametrized(node)]
         for node in collected:
             for mark in _home_marks(node):
                 node.add_marker(mark)

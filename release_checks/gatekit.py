@@ -5,10 +5,12 @@ Gate modules import these; only gates call them.
 
 from __future__ import annotations
 
+from os import PathLike, fspath
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+from _pytest.outcomes import Failed  # pytest.fail.Exception, spelt so mypy sees a class
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -16,7 +18,16 @@ if TYPE_CHECKING:
     from release_checks.distset import DistSet
     from release_checks.run import ReleaseRun
 
-__all__ = ["artifact_path", "fail", "parametrize_artifacts", "release_version", "undecidable"]
+__all__ = [
+    "GateFailure",
+    "artifact_path",
+    "fail",
+    "parametrize_artifacts",
+    "parametrize_workflows",
+    "release_version",
+    "undecidable",
+    "unparametrized",
+]
 
 # Fixture names a gate asks for to be run once per artifact of that kind.
 _ARTIFACT_PARAMETERS = {
@@ -44,6 +55,37 @@ def parametrize_artifacts(metafunc: pytest.Metafunc) -> None:
             metafunc.parametrize(name, files or list(kinds))
 
 
+# Fixture names a gate asks for to be run once per workflow file; no file, no item.
+_WORKFLOW_PARAMETERS = ("workflow_file", "publish_workflow")
+
+
+def parametrize_workflows(metafunc: pytest.Metafunc) -> None:
+    """Give a gate one item per workflow file: `workflow_file` (each) or `publish_workflow`.
+
+    `publish_workflow` takes the files with a job that uploads to an index. Without such
+    files the gate is not parametrized, and `unparametrized` drops it from collection
+    (pytest would turn an empty parameter list into a skip).
+    """
+    from release_checks.plugin import RUN_KEY  # noqa: PLC0415
+    from release_checks.workflow_model import load_workflows  # noqa: PLC0415
+
+    names = [name for name in _WORKFLOW_PARAMETERS if name in metafunc.fixturenames]
+    if not names:
+        return
+    workflows = load_workflows(metafunc.config.stash[RUN_KEY].root)
+    for name in names:
+        files = [w.name for w in workflows if name == "workflow_file" or w.publish_jobs()]
+        if files:
+            metafunc.parametrize(name, files)
+
+
+def unparametrized(node: pytest.Item | pytest.Collector) -> bool:
+    """True for a per-workflow gate that got no workflow file: it is not collected."""
+    if not isinstance(node, pytest.Function) or hasattr(node, "callspec"):
+        return False
+    return any(name in node.fixturenames for name in _WORKFLOW_PARAMETERS)
+
+
 def artifact_path(dists: DistSet, artifact: str) -> Path | None:
     """The file an `artifact` parameter names: "sdist", "wheel" (the first) or a file name."""
     if artifact == "sdist":
@@ -53,10 +95,35 @@ def artifact_path(dists: DistSet, artifact: str) -> Path | None:
     return next((path for path in dists.files if path.name == artifact), None)
 
 
-def fail(message: str) -> NoReturn:
-    """Fail a gate with a message and no traceback: what, where, how to fix."""
+class GateFailure(Failed):
+    """A gate's failure that also knows the file and line at fault, for CI annotations.
+
+    A subclass of pytest's own failure outcome, so pytest reports it exactly like
+    ``pytest.fail`` (named alike, as ``Failed: message``); the plugin copies `location` into
+    the test report.
+    """
+
+    __module__ = "builtins"
+    __qualname__ = "Failed"
+
+    def __init__(self, message: str, location: tuple[str, int | None] | None) -> None:
+        super().__init__(message, pytrace=False)
+        self.location = location
+
+
+def fail(
+    message: str, *, file: str | PathLike[str] | None = None, line: int | None = None
+) -> NoReturn:
+    """Fail a gate with a message and no traceback: what, where, how to fix.
+
+    `file` (absolute, or relative to the project root) and `line` (1-based) say where the
+    defect is, when that is known; the message should still name it for terminal readers.
+    """
     __tracebackhide__ = True  # report the gate's line, not this helper's
-    pytest.fail(message, pytrace=False)
+    location = (fspath(file), line) if file is not None else None
+    # `from None`: called while handling a FactError, pytest would print that error and
+    # "During handling of the above exception..." before the message.
+    raise GateFailure(message, location) from None
 
 
 def release_version(run: ReleaseRun) -> Version:
