@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,10 +11,17 @@ from typing import Any
 from release_checks.errors import ConfigError
 from release_checks.records import Record
 
-__all__ = ["DEFAULT_BUILD_TIMEOUT", "ReleaseConfig", "gate_key", "parse_config"]
+__all__ = [
+    "DEFAULT_BUILD_TIMEOUT",
+    "ReleaseConfig",
+    "gate_key",
+    "index_url_problem",
+    "parse_config",
+]
 
 DEFAULT_BUILD_TIMEOUT = 600.0
-_TABLE = "tool.release-checks"
+_TOOL = "release-checks"
+_TABLE = f"tool.{_TOOL}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,6 +29,7 @@ class ReleaseConfig(Record):
     """The user's settings; every field has a default that suits a typical project."""
 
     tag_prefix: str | None = None
+    release_branch: str | None = None
     changelog: str | None = None
     import_names: tuple[str, ...] = ()
     allow_top_level: tuple[str, ...] = ()
@@ -28,6 +37,7 @@ class ReleaseConfig(Record):
     secrets_ignore: tuple[str, ...] = ()
     waive: dict[str, str] = field(default_factory=dict)
     build_timeout: float = DEFAULT_BUILD_TIMEOUT
+    index: str | None = None
 
 
 def gate_key(name: str) -> str:
@@ -83,6 +93,7 @@ def _parse_waive(table: object, gate_ids: Collection[str]) -> dict[str, str]:
 
 _KEYS = (
     "tag-prefix",
+    "release-branch",
     "changelog",
     "import-names",
     "allow-top-level",
@@ -90,25 +101,50 @@ _KEYS = (
     "secrets-ignore",
     "waive",
     "build-timeout",
+    "index",
 )
 _PATTERN_LISTS = ("allow-top-level", "sdist-ignore", "secrets-ignore")
+
+
+_INDEX_URL = "an http(s) URL of the index's Simple API, such as https://host/simple/"
+
+
+def index_url_problem(url: str) -> str | None:
+    """What `url` should be when it cannot be a package index's Simple API URL, else None."""
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _INDEX_URL
+    return None if parts.scheme in ("http", "https") and parts.hostname else _INDEX_URL
 
 
 def _is_str_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
 
 
+_BRANCH_NAME = 'a branch name such as "main" (without `refs/heads/` or a remote\'s name)'
+# What `git check-ref-format --branch` refuses, less the rarities.
+_NOT_BRANCH = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|^[-/.]|/\.|[/.]$|\.lock$|^refs/")
+
+
+def _is_branch_name(value: object) -> bool:
+    return value is None or (
+        isinstance(value, str) and bool(value) and not _NOT_BRANCH.search(value)
+    )
+
+
 def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> ReleaseConfig:
     """Validate ``[tool.release-checks]``; any mistake is a ConfigError naming the key."""
     tool = pyproject.get("tool")
     tool = tool if isinstance(tool, dict) else {}
-    if "release-checks" not in tool:
-        for name in tool:
-            if _near_miss(name, ["release-checks"]) and name != "release-checks":
-                raise ConfigError(
-                    f"pyproject.toml: `[tool.{name}]` is not read; did you mean "
-                    "`[tool.release-checks]` (with a hyphen)?"
-                )
+    for name in tool:
+        if name != _TOOL and difflib.get_close_matches(name, [_TOOL], cutoff=0.85):
+            raise ConfigError(
+                f"pyproject.toml: `[tool.{name}]` is not read; did you mean "
+                "`[tool.release-checks]` (with a hyphen)?"
+            )
     table = tool.get("release-checks", {})
     _expect("", table, lambda v: isinstance(v, dict), "a table")
     for key in table:
@@ -119,6 +155,8 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
             )
     prefix = table.get("tag-prefix")
     _expect("tag-prefix", prefix, lambda v: v is None or isinstance(v, str), "a string")
+    branch = table.get("release-branch")
+    _expect("release-branch", branch, _is_branch_name, _BRANCH_NAME)
     changelog = table.get("changelog")
     _expect(
         "changelog", changelog, lambda v: v is None or (isinstance(v, str) and v != ""), "a path"
@@ -135,8 +173,16 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
         lambda v: isinstance(v, int | float) and not isinstance(v, bool) and bool(v > 0),
         "a positive number of seconds",
     )
+    index = table.get("index")
+    _expect(
+        "index",
+        index,
+        lambda v: v is None or (isinstance(v, str) and index_url_problem(v) is None),
+        _INDEX_URL,
+    )
     return ReleaseConfig(
         tag_prefix=prefix,
+        release_branch=branch,
         changelog=changelog,
         import_names=tuple(names),
         allow_top_level=tuple(patterns["allow-top-level"]),
@@ -144,4 +190,5 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
         secrets_ignore=tuple(patterns["secrets-ignore"]),
         waive=_parse_waive(table.get("waive", {}), gate_ids),
         build_timeout=float(timeout),
+        index=index,
     )

@@ -19,6 +19,7 @@ from release_checks.gatekit import (
     artifact_path,
     fail,
     parametrize_artifacts,
+    parametrize_workflows,
     release_version,
     undecidable,
 )
@@ -29,9 +30,14 @@ if TYPE_CHECKING:
     from release_checks.run import ReleaseRun
     from release_checks.venvs import ProbeReport
 
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize per-artifact gates by file name (prebuilt) or by kind (built here)."""
+    """Parametrize per-artifact gates by file name (prebuilt) or by kind (built here).
+
+    Per-workflow gates get one item per file of ``.github/workflows``.
+    """
     parametrize_artifacts(metafunc)
+    parametrize_workflows(metafunc)
 
 
 def test_dists_build(release_run: ReleaseRun) -> None:
@@ -85,8 +91,9 @@ def test_head_carries_tag(release_run: ReleaseRun) -> None:
     if release.tag is None:
         pytest.skip(f"no release tag to check: {release.problem}")
     tag = release.tag
-    if not git.is_repository(root):
-        undecidable(release_run, f"{root} is not a git repository (or git is missing)")
+    problem = git.repository_problem(root)
+    if problem is not None:
+        undecidable(release_run, problem)
     tagged = git.tag_commit(root, tag.name)
     if tag.planned and tagged is not None:
         fail(
@@ -126,11 +133,11 @@ def test_head_carries_tag(release_run: ReleaseRun) -> None:
         )
 
 
-def _static_version_location(root: Path) -> str:
+def _static_version_line(root: Path) -> int | None:
     for number, line in enumerate((root / "pyproject.toml").read_text("utf-8").splitlines(), 1):
         if line.replace(" ", "").startswith("version="):
-            return f"pyproject.toml line {number}"
-    return "pyproject.toml"
+            return number
+    return None
 
 
 def test_versions_agree(release_run: ReleaseRun, release_dists: DistSet) -> None:
@@ -161,18 +168,22 @@ def test_versions_agree(release_run: ReleaseRun, release_dists: DistSet) -> None
             if hint:
                 hints.add(hint)
     if wrong:
-        where = ""
+        where, line = "", None
         if release_run.project.static_version is not None:
+            line = _static_version_line(release_run.root)
             where = (
-                f"\nThe version is set statically at {_static_version_location(release_run.root)}"
-                f" ({release_run.project.static_version}): change it there or re-tag."
+                "\nThe version is set statically at pyproject.toml"
+                + (f" line {line}" if line else "")
+                + f" ({release_run.project.static_version}): change it there or re-tag."
             )
         fail(
             f"the release version is {expected} (from tag {tag}, {source}), "
             "but the dists say otherwise:\n"
             + "\n".join(wrong)
             + "".join(f"\nHint: {hint}" for hint in sorted(hints))
-            + where
+            + where,
+            file="pyproject.toml" if line else None,
+            line=line,
         )
 
 
@@ -272,7 +283,18 @@ def test_wheel_works_in_fresh_venv(release_run: ReleaseRun, release_dists: DistS
         fail(f"{wheel.name} in a fresh virtualenv:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
-def test_metadata_passes_twine_check(release_dists: DistSet, artifact: str) -> None:
+def _readme_file(root: Path) -> str | None:
+    """The file ``[project] readme`` names: the long description, line for line."""
+    from release_checks.project import load_pyproject  # noqa: PLC0415
+
+    readme = load_pyproject(root).get("project", {}).get("readme")
+    name = readme.get("file") if isinstance(readme, dict) else readme
+    return name if isinstance(name, str) and (root / name).is_file() else None
+
+
+def test_metadata_passes_twine_check(
+    release_run: ReleaseRun, release_dists: DistSet, artifact: str
+) -> None:
     """The artifact's metadata gets the verdict ``twine check --strict`` would give: pass.
 
     Checks: the core metadata is valid; ``Description-Content-Type`` is set; the long
@@ -289,9 +311,12 @@ def test_metadata_passes_twine_check(release_dists: DistSet, artifact: str) -> N
         pytest.skip(f"there is no {artifact} among the distributions")
     problems = check_metadata(path)
     if problems:
+        line = next((problem.line for problem in problems if problem.line), None)
         fail(
             "twine check --strict would fail:\n"
-            + "\n".join(f"  - {problem.message}" for problem in problems)
+            + "\n".join(f"  - {problem.message}" for problem in problems),
+            file=_readme_file(release_run.root) if line else None,
+            line=line,
         )
 
 
@@ -311,14 +336,18 @@ def test_changelog_has_entry(release_run: ReleaseRun) -> None:
     version = release_version(release_run)
     verdict = release_notes(release_run.root, release_run.config.changelog, version)
     if verdict.problem is not None:
-        fail(verdict.problem)
+        fail(verdict.problem, file=verdict.path, line=verdict.line)
 
 
 # Gates kept in their own modules are collected from this module's namespace.
 from release_checks.gates_contents import *  # noqa: E402, F403
+from release_checks.gates_git import *  # noqa: E402, F403
+from release_checks.gates_index import *  # noqa: E402, F403
 from release_checks.gates_metadata import *  # noqa: E402, F403
+from release_checks.gates_published import *  # noqa: E402, F403
 from release_checks.gates_shipped import *  # noqa: E402, F403
 from release_checks.gates_sources import *  # noqa: E402, F403
+from release_checks.gates_workflows import *  # noqa: E402, F403
 
 GATE_IDS = frozenset(
     name.removeprefix("test_") for name in tuple(globals()) if name.startswith("test_")

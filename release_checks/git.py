@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,7 @@ __all__ = [
     "is_repository",
     "is_shallow",
     "release_tags",
+    "repository_problem",
     "run_git",
     "stray_paths",
     "tag_commit",
@@ -50,10 +52,24 @@ def run_git(root: Path, *args: str, stdin: str | None = None, ok: tuple[int, ...
 
 def is_repository(root: Path) -> bool:
     """True when `root` is inside a git work tree (False when git itself is missing)."""
+    return repository_problem(root) is None
+
+
+def repository_problem(root: Path) -> str | None:
+    """Why git cannot answer for `root`, or None when it can.
+
+    A missing git and a directory outside any repository need different fixes, so a gate
+    that skips for either says which one it is.
+    """
     try:
-        return run_git(root, "rev-parse", "--is-inside-work-tree").strip() == "true"
-    except FactError:
-        return False
+        if run_git(root, "rev-parse", "--is-inside-work-tree").strip() == "true":
+            return None
+    except FactError as error:
+        if shutil.which("git") is None:
+            return "git is not installed (or not on PATH), so tags and tracked files cannot be read"
+        if "not a git repository" not in str(error):
+            return f"git cannot read {root}: {error}"
+    return f"{root} is not a git repository (no .git in it or above it)"
 
 
 def head_commit(root: Path) -> str:

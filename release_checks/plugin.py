@@ -58,6 +58,39 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="with --release-dist: when no gate fails, write the verified files' names and "
         "sha256 to FILE (sha256sum format) for `release-checks verify-manifest` before upload",
     )
+    group.addoption(
+        "--release-report",
+        metavar="FILE",
+        type=Path,
+        help="write every gate's outcome, reason and location to FILE as JSON (schema in the "
+        "README; release_checks/report.schema.json)",
+    )
+    group.addoption(
+        "--release-index",
+        metavar="URL",
+        type=_index_url,
+        help="the Simple API URL of the package index the network gates ask (default: "
+        "tool.release-checks.index, else pip's index-url, else the public index)",
+    )
+    group.addoption(
+        "--release-index-wait",
+        metavar="SECONDS",
+        type=float,
+        default=60.0,
+        help="how long the published gates wait for an upload to show on the index (default 60)",
+    )
+
+
+def _index_url(value: str) -> str:
+    """Check a --release-index value without echoing it: it may carry a token."""
+    import argparse  # noqa: PLC0415
+
+    from release_checks.config import index_url_problem  # noqa: PLC0415
+
+    problem = index_url_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"expected {problem}")
+    return value
 
 
 def _marker_selects_gates(config: pytest.Config) -> bool:
@@ -124,6 +157,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     root = _project_root(config)
     if root is None or not _selects_gates(config, (root / "pyproject.toml").resolve()):
+        if config.option.release_report is not None:
+            raise pytest.UsageError(
+                "--release-report needs a run that selects release gates (`pytest -m release`)"
+            )
         return
     from release_checks.config import parse_config  # noqa: PLC0415
     from release_checks.gates import GATE_IDS  # noqa: PLC0415
@@ -151,6 +188,8 @@ def pytest_configure(config: pytest.Config) -> None:
             if release_dist
             else None,
             strict=config.option.release_strict,
+            release_index=config.option.release_index,
+            index_wait=config.option.release_index_wait,
         ),
         shared_dir=shared_dir,
     )
@@ -159,6 +198,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_ManifestWriter(config), "release_checks_manifest")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(shared_dir, root), "release_checks_xdist")
+    from release_checks.reporting import ReleaseReporting, check_report_path  # noqa: PLC0415
+
+    report_path = check_report_path(config.option.release_report, config.invocation_params.dir)
+    reporting = ReleaseReporting(config, config.stash[RUN_KEY], report_path)
+    config.pluginmanager.register(reporting, "release_checks_reporting")
 
 
 def _add_gates_to_args(config: pytest.Config, pyproject: Path) -> None:
@@ -310,7 +354,9 @@ def pytest_pyfunc_call() -> Generator[None, object, object]:
     try:
         return (yield)
     except ReleaseChecksError as error:
-        pytest.fail(str(error), pytrace=False)
+        from release_checks.gatekit import fail  # noqa: PLC0415
+
+        fail(str(error))  # the message alone, without the error it replaces
 
 
 @pytest.hookimpl(wrapper=True)
@@ -319,4 +365,6 @@ def pytest_fixture_setup() -> Generator[None, object, object]:
     try:
         return (yield)
     except ReleaseChecksError as error:
-        pytest.fail(str(error), pytrace=False)
+        from release_checks.gatekit import fail  # noqa: PLC0415
+
+        fail(str(error))  # the message alone, without the error it replaces

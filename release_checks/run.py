@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.metadata import RawMetadata, parse_email
 
@@ -24,11 +25,18 @@ from release_checks.builder import (
 from release_checks.config import ReleaseConfig
 from release_checks.context import ReleaseContext, TagChoice
 from release_checks.dists import read_metadata_bytes
-from release_checks.distset import DistSet, find_prebuilt
+from release_checks.distset import DistSet, check_readable, find_prebuilt
 from release_checks.errors import FactError
+from release_checks.progress import Progress
 from release_checks.project import Project
-from release_checks.shared import once_per_run
+from release_checks.shared import once_per_run, recorded
 from release_checks.venvs import FreshVenv, create_venv
+from release_checks.worktree import TreeStatus, tree_status
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+    from release_checks.index import IndexChoice, IndexPage
 
 __all__ = ["ReleaseRun", "RunOptions"]
 
@@ -40,6 +48,8 @@ class RunOptions:
     release_tag: str | None = None
     release_dist: Path | None = None
     strict: bool = False
+    release_index: str | None = None
+    index_wait: float = 60.0
 
 
 class ReleaseRun:
@@ -60,6 +70,7 @@ class ReleaseRun:
         self.shared_dir = shared_dir
         self.environ = environ
         self.root = Path(project.root)
+        self.progress = Progress(shared_dir / "progress.jsonl")
         self._tree_wheel_wanted = False
 
     @cached_property
@@ -80,20 +91,44 @@ class ReleaseRun:
 
     def _make_dists(self) -> DistSet:
         if self.options.release_dist is not None:
-            return find_prebuilt(self.options.release_dist)
+            return check_readable(find_prebuilt(self.options.release_dist))
+        self.tree_status()  # before the backend writes into the tree
         if not self._tree_wheel_wanted:
-            return build_dists(
-                self.root, self.shared_dir / "dist", timeout=self.config.build_timeout
+            with self.progress.step("building the sdist, then the wheel from it") as step:
+                dists = build_dists(
+                    self.root, self.shared_dir / "dist", timeout=self.config.build_timeout
+                )
+                if dists.error is not None:
+                    step.failed()
+            return dists
+        label = "building the sdist, the wheel from it, and a wheel from the tree"
+        with self.progress.step(label) as step:
+            dists, tree = build_dists_and_tree_wheel(
+                self.root,
+                self.shared_dir / "dist",
+                self.shared_dir / "tree-wheel",
+                timeout=self.config.build_timeout,
             )
-        dists, tree = build_dists_and_tree_wheel(
-            self.root,
-            self.shared_dir / "dist",
-            self.shared_dir / "tree-wheel",
-            timeout=self.config.build_timeout,
-        )
+            if dists.error is not None:
+                step.failed()
         if tree is not None:
             once_per_run(self.shared_dir, "tree-wheel", TreeWheel, lambda: tree)
         return dists
+
+    def tree_status(self) -> TreeStatus:
+        """The project's uncommitted changes, as they were before this run built anything.
+
+        Taken once per run, by the first build or the first gate to ask, whichever comes
+        first: a build on another worker leaves files in the tree while it runs.
+        """
+        return once_per_run(self.shared_dir, "tree-status", TreeStatus, self._make_tree_status)
+
+    def _make_tree_status(self) -> TreeStatus:
+        return tree_status(self.root, exclude=self.options.release_dist)
+
+    def known_dists(self) -> DistSet | None:
+        """The artifacts if this run has built or found them already; never builds."""
+        return recorded(self.shared_dir, "dists", DistSet)
 
     def want_tree_wheel(self) -> None:
         """Have this run's build also make a wheel directly from the tree (see `tree_wheel`).
@@ -115,14 +150,19 @@ class ReleaseRun:
         return once_per_run(self.shared_dir, "tree-wheel", TreeWheel, self._make_tree_wheel)
 
     def _make_tree_wheel(self) -> TreeWheel:
-        return build_tree_wheel(
-            self.root, self.shared_dir / "tree-wheel", timeout=self.config.build_timeout
-        )
+        self.tree_status()  # before the backend writes into the tree
+        with self.progress.step("building a wheel directly from the tree") as step:
+            tree = build_tree_wheel(
+                self.root, self.shared_dir / "tree-wheel", timeout=self.config.build_timeout
+            )
+            if tree.error is not None:
+                step.failed()
+        return tree
 
     def context(self, *, may_build: bool = True) -> ReleaseContext:
         """Tag, version and dists source; builds only when the version is known no other way."""
         if not may_build and self.tag is None and self.project.static_version is None:
-            return ReleaseContext(
+            return recorded(self.shared_dir, "context", ReleaseContext) or ReleaseContext(
                 project=self.project_name, tag=None, version=None, dists=self._dists_source()
             )
         return once_per_run(self.shared_dir, "context", ReleaseContext, self._make_context)
@@ -180,6 +220,68 @@ class ReleaseRun:
                 return Path(wheel)
         return None
 
+    @cached_property
+    def index_url(self) -> IndexChoice:
+        """The index the network gates ask and which setting chose it; the URL may hold a token."""
+        from release_checks.index import resolve_index  # noqa: PLC0415 - offline runs skip it
+
+        return resolve_index(self.options.release_index, self.config.index, self.environ)
+
+    def index_page(self) -> IndexPage:
+        """The project's page on the index, asked once per run; an unreachable index is a record."""
+        from release_checks.index import IndexPage  # noqa: PLC0415
+
+        return once_per_run(self.shared_dir, "index-page", IndexPage, self._make_index_page)
+
+    def _make_index_page(self) -> IndexPage:
+        from release_checks.index import query_project  # noqa: PLC0415
+
+        label = f"asking {self.index_url.display} about {self.project_name}"
+        with self.progress.step(label) as step:
+            page = query_project(self.index_url, self.project_name)
+            if page.error is not None:
+                step.failed()
+        return page
+
+    def published_page(self, version: Version, filenames: list[str]) -> IndexPage:
+        """The index page once it shows `version` and `filenames`, or after --release-index-wait."""
+        from release_checks.index import IndexPage, wait_for_release  # noqa: PLC0415
+
+        def make() -> IndexPage:
+            wait = self.options.index_wait
+            label = f"waiting up to {wait:g} s for {self.index_url.display} to show {version}"
+            with self.progress.step(label) as step:
+                page = wait_for_release(
+                    self.index_url, self.project_name, version, filenames, wait=wait
+                )
+                if page.error is not None or not page.lists_version(version):
+                    step.failed()
+            return page
+
+        return once_per_run(self.shared_dir, "published-page", IndexPage, make)
+
+    def published_venv(self, version: Version, has_dependencies: bool) -> FreshVenv:
+        """A fresh virtualenv with ``name==version`` installed from the index, once per run."""
+        from release_checks.venvs import install_from_index  # noqa: PLC0415
+
+        requirement = f"{self.project_name}=={version}"
+
+        def make() -> FreshVenv:
+            label = f"installing {requirement} from {self.index_url.display} in a fresh virtualenv"
+            with self.progress.step(label) as step:
+                venv = install_from_index(
+                    self.shared_dir / "published-venv",
+                    requirement,
+                    index_url=self.index_url.url,
+                    has_dependencies=has_dependencies,
+                    timeout=self.config.build_timeout,
+                )
+                if venv.error is not None:
+                    step.failed()
+            return venv
+
+        return once_per_run(self.shared_dir, "published-venv", FreshVenv, make)
+
     def venv(self) -> FreshVenv:
         """One fresh virtualenv per run with the wheel in it; check there is a wheel first."""
         return once_per_run(self.shared_dir, "venv", FreshVenv, self._make_venv)
@@ -189,9 +291,13 @@ class ReleaseRun:
         if wheel is None:
             raise FactError("no wheel among the distributions installs on this interpreter")
         has_dependencies = bool(self.metadata(wheel).get("requires_dist"))
-        return create_venv(
-            self.shared_dir / "venv",
-            wheel,
-            has_dependencies=has_dependencies,
-            timeout=self.config.build_timeout,
-        )
+        with self.progress.step(f"creating a fresh virtualenv with {wheel.name}") as step:
+            venv = create_venv(
+                self.shared_dir / "venv",
+                wheel,
+                has_dependencies=has_dependencies,
+                timeout=self.config.build_timeout,
+            )
+            if venv.error is not None:
+                step.failed()
+        return venv

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.pypiserver import LocalIndex, serve_index
 
 # pytester points HOME at each test's directory; the inner runs get the real one back so
 # pip's and virtualenv's caches are shared instead of refilled by every test.
 _REAL_HOME = os.environ.get("HOME", "")
 
 # Variables the plugin reads from CI; the suite must behave the same on a laptop and in CI.
-_CI_VARIABLES = ("GITHUB_REF_TYPE", "GITHUB_REF_NAME", "PYTEST_ADDOPTS")
+_CI_VARIABLES = (
+    "GITHUB_REF_TYPE",
+    "GITHUB_REF_NAME",
+    "PYTEST_ADDOPTS",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_WORKSPACE",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +44,10 @@ def project_root(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> 
     if _REAL_HOME:
         monkeypatch.setenv("HOME", _REAL_HOME)
     return root
+
+
+@pytest.fixture
+def local_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex]:
+    """A real, empty package index (pypiserver on 127.0.0.1) for this test; `.url`, `.upload()`."""
+    with serve_index(tmp_path_factory.mktemp("index") / "packages") as index:
+        yield index

@@ -78,8 +78,8 @@ def test_unknown_key_names_it_the_valid_keys_and_the_near_miss() -> None:
     assert "`tool.release-checks.changelg`" in message
     assert "did you mean `changelog`?" in message
     assert (
-        "valid keys: tag-prefix, changelog, import-names, allow-top-level, sdist-ignore, "
-        "secrets-ignore, waive, build-timeout" in message
+        "valid keys: tag-prefix, release-branch, changelog, import-names, allow-top-level, "
+        "sdist-ignore, secrets-ignore, waive, build-timeout, index" in message
     )
 
 
@@ -173,3 +173,21 @@ def test_waive_accepts_dashes_underscores_and_the_test_prefix(written: str) -> N
 )
 def test_gate_key(name: str, key: str) -> None:
     assert gate_key(name) == key
+
+
+@pytest.mark.parametrize(
+    "tool",
+    [
+        {"release_checks": {"tag-prefix": "v"}},
+        {"release-checks": {}, "release_checks": {"tag-prefix": "v"}},
+        {"release-check": {}},
+    ],
+    ids=["underscore", "beside-the-right-one", "singular"],
+)
+def test_misspelt_table_is_named(tool: dict[str, Any]) -> None:
+    with pytest.raises(ConfigError, match=r"`\[tool\.release.check.*\]` is not read; did you mean"):
+        parse_config({"tool": tool}, GATES)
+
+
+def test_other_tools_tables_are_left_alone() -> None:
+    assert parse_config({"tool": {"release": {}, "semantic_release": {}}}, GATES) == ReleaseConfig()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.factory import FixtureProject, make_project
+from tests.pypiserver import LocalIndex
 
 # Built-in gate items on a tagged factory project built here: all pass but one, which checks a
 # --release-dist directory and so skips. Update when a gate is added.
@@ -33,9 +34,13 @@ USER_GATES = """
 
 
 @pytest.fixture
-def project(project_root: Path) -> FixtureProject:
-    """A healthy hatchling project with two user gates and one ordinary test."""
+def project(project_root: Path, local_index: LocalIndex) -> FixtureProject:
+    """A healthy hatchling project with two user gates and one ordinary test.
+
+    Its index is an empty local one, so the network gate passes without leaving the machine.
+    """
     made = make_project(project_root)
+    made.append("pyproject.toml", f'\n[tool.release-checks]\nindex = "{local_index.url}"\n')
     made.write("tests/test_user.py", USER_GATES)
     made.commit("Add tests")
     made.git("tag", "-f", "-a", "v1.2.3", "-m", "Release 1.2.3")
@@ -237,7 +242,7 @@ def test_notes_for_a_missing_version_says_what_exists(project: FixtureProject) -
 def test_unknown_config_key_is_a_usage_error(
     pytester: pytest.Pytester, project: FixtureProject
 ) -> None:
-    project.append("pyproject.toml", '\n[tool.release-checks]\nchangelg = "NEWS.md"\n')
+    project.append("pyproject.toml", 'changelg = "NEWS.md"\n')  # in the fixture's table
 
     result = pytester.runpytest_subprocess("-m", "release")
 
@@ -247,8 +252,11 @@ def test_unknown_config_key_is_a_usage_error(
     )
 
 
-def test_run_leaves_the_tree_as_it_found_it(pytester: pytest.Pytester, project_root: Path) -> None:
+def test_run_leaves_the_tree_as_it_found_it(
+    pytester: pytest.Pytester, project_root: Path, local_index: LocalIndex
+) -> None:
     project = make_project(project_root, "setuptools-scm")
+    project.append("pyproject.toml", f'\n[tool.release-checks]\nindex = "{local_index.url}"\n')
     project.write(".gitignore", "")  # so a left-behind *.egg-info would show as untracked
     project.commit("Ignore nothing")
     project.git("tag", "-f", "-a", "v1.2.3", "-m", "Release 1.2.3")
