@@ -149,10 +149,23 @@ def _describe_failure(error: Exception, step: str, runner: _CapturingRunner, tim
             f"installing the build requirements for the {step} failed; check "
             f"`[build-system] requires` and your index settings\n{tail(text, _OUTPUT_TAIL)}"
         )
+    if isinstance(cause, subprocess.CalledProcessError) and cause.returncode < 0:
+        return (
+            f"the build backend crashed (killed by {_signal_name(-cause.returncode)}) while "
+            f"building the {step}; its last output:\n{runner.tail()}\n"
+            f"Reproduce it with `python -m build --{step}`."
+        )
     return (
         f"the build backend failed to build the {step}: {error}\n{runner.tail()}\n"
         f"Reproduce it with `python -m build --{step}`."
     )
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 _BUILD_ERRORS = (

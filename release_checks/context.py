@@ -116,9 +116,12 @@ def resolve_context(  # noqa: PLR0913 - keyword-only, each one a distinct fact
             dists=dists,
             problem="no tag at HEAD and the build produced no version — see test_dists_build",
         )
+    unreadable = git.repository_problem(root)  # then "no tag at HEAD" would mislead
     planned = TagChoice(
         name=f"{planned_prefix(root, prefix)}{version}",
-        source="planned: no release tag at HEAD, made from the built version",
+        source=f"planned from the built version: {unreadable}"
+        if unreadable is not None
+        else "planned: no release tag at HEAD, made from the built version",
         planned=True,
     )
     return ReleaseContext(project=project, tag=planned, version=version, dists=dists)

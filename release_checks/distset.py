@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from release_checks.archives import iter_file_contents
 from release_checks.dists import dist_kind
+from release_checks.errors import FactError
 from release_checks.records import Record
 
-__all__ = ["DistSet", "find_prebuilt"]
+__all__ = ["DistSet", "check_readable", "find_prebuilt"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,3 +56,22 @@ def find_prebuilt(directory: Path) -> DistSet:
         sdist=str(sdists[0]) if sdists else None,
         wheels=wheels,
     )
+
+
+def check_readable(dists: DistSet) -> DistSet:
+    """`dists`, or a set whose error names the first file that cannot be read to its end.
+
+    A truncated download or a half-copied file would otherwise fail every gate that opens it,
+    each with the same words; read through once, it fails test_dists_build alone.
+    """
+    if dists.error is not None:
+        return dists
+    for path in dists.files:
+        try:
+            for _ in iter_file_contents(path):
+                pass
+        except FactError as error:
+            return replace(
+                dists, sdist=None, wheels=(), error=f"--release-dist {dists.where}: {error}"
+            )
+    return dists

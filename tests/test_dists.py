@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import tarfile
 import zipfile
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from release_checks.dists import dist_kind, read_metadata_bytes, wheel_import_names
-from release_checks.distset import DistSet, find_prebuilt
+from release_checks.distset import DistSet, check_readable, find_prebuilt
 from release_checks.errors import FactError
 from tests.factory import build_once, make_project
 
@@ -283,3 +284,30 @@ class TestFindPrebuilt:
         assert dists.error is None
         assert dists.sdist == built.sdist
         assert dists.wheels == built.wheels
+
+
+class TestCheckReadable:
+    def test_readable_dists_are_returned_as_they_are(self, built: DistSet) -> None:
+        assert check_readable(built) == built
+
+    @pytest.mark.parametrize("kind", ["wheel", "sdist"])
+    def test_a_truncated_file_fails_the_set(
+        self, built: DistSet, tmp_path: Path, kind: str
+    ) -> None:
+        for path in built.files:
+            shutil.copy(path, tmp_path)
+        broken = next(path for path in tmp_path.iterdir() if dist_kind(path) == kind)
+        broken.write_bytes(broken.read_bytes()[: broken.stat().st_size // 2])
+
+        dists = check_readable(find_prebuilt(tmp_path))
+
+        assert dists.files == []
+        assert dists.error is not None
+        assert dists.error.startswith(
+            f"--release-dist {tmp_path}: {broken.name}: the archive cannot be read ("
+        )
+        assert "it is corrupt or truncated" in dists.error
+
+    def test_an_error_is_kept(self, tmp_path: Path) -> None:
+        empty = find_prebuilt(tmp_path)
+        assert check_readable(empty) == empty

@@ -269,5 +269,5 @@ def test_without_git_the_sdist_gate_fails_in_strict_mode(
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     gate = read_junit(report)[SDIST]
     assert gate.outcome == "failed"
-    assert f"{project.root} is not a git repository (or git is missing)" in gate.text
+    assert f"{project.root} is not a git repository (no .git in it or above it)" in gate.text
     assert "failing instead of skipping: --release-strict" in gate.text

@@ -121,3 +121,18 @@ def test_stray_paths_from_a_subdirectory_are_limited_to_it(project: FixtureProje
     assert git.stray_paths(project.root / "src") == {
         str(project.root.resolve() / "src/demo/new.py")
     }
+
+
+def test_repository_problem_says_which_fix_applies(
+    project: FixtureProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert git.repository_problem(project.package_dir) is None
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    assert git.repository_problem(outside) == (
+        f"{outside} is not a git repository (no .git in it or above it)"
+    )
+    monkeypatch.setenv("PATH", str(outside))
+    assert git.repository_problem(project.root) == (
+        "git is not installed (or not on PATH), so tags and tracked files cannot be read"
+    )
