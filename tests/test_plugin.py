@@ -123,9 +123,7 @@ def test_last_failed_reruns_only_the_failed_gate(
     project.commit("Forget the changelog")
     project.git("tag", "-f", "-a", "v1.2.3", "-m", "Release 1.2.3")
     first = pytester.runpytest_subprocess("-m", "release", "-k", "not user")
-    first.assert_outcomes(
-        passed=GATES - 1, failed=1, skipped=SKIPPED, deselected=3 + PUBLISHED
-    )
+    first.assert_outcomes(passed=GATES - 1, failed=1, skipped=SKIPPED, deselected=3 + PUBLISHED)
 
     again = pytester.runpytest_subprocess("-m", "release", "--lf", "-v")
 
