@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tarfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -208,7 +209,8 @@ def _tree_wheel_in(
         if fresh_env:
             env.install(builder.build_system_requires)
         requires = builder.get_requires_for_build("wheel")
-        env.install(set(requires) - set(builder.build_system_requires))
+        with _INSTALLING:
+            env.install(set(requires) - set(builder.build_system_requires))
         wheel = Path(builder.build("wheel", out_dir))
     except _build_errors() as error:
         return TreeWheel(error=_describe_failure(error, "wheel", runner, timeout))
@@ -218,63 +220,87 @@ def _tree_wheel_in(
     return TreeWheel(wheel=str(wheel))
 
 
-def build_tree_wheel(root: Path, out_dir: Path, *, timeout: float) -> TreeWheel:
+def build_tree_wheel(
+    root: Path, out_dir: Path, *, timeout: float, uv: str | None = None
+) -> TreeWheel:
     """Build a wheel directly from `root` (not from an sdist) into `out_dir`, in isolation."""
-    from build.env import DefaultIsolatedEnv  # noqa: PLC0415
-
     try:
-        with _tree_left_as_found(root), DefaultIsolatedEnv() as env:
+        with _tree_left_as_found(root), _isolated_env(uv) as env:
             return _tree_wheel_in(env, root, out_dir, timeout=timeout, fresh_env=True)
     except _build_errors() as error:  # the isolated environment could not be made
         return TreeWheel(error=f"the isolated build environment could not be created: {error}")
 
 
-def build_dists(root: Path, out_dir: Path, *, timeout: float) -> DistSet:
-    """Build an sdist from `root` and a wheel from that sdist into `out_dir`."""
-    return _build(root, out_dir, None, timeout=timeout)[0]
+def build_dists(root: Path, out_dir: Path, *, timeout: float, uv: str | None = None) -> DistSet:
+    """Build an sdist from `root` and a wheel from that sdist into `out_dir`.
+
+    With `uv` (its executable), the isolated environment is made and filled by uv.
+    """
+    return _build(root, out_dir, None, timeout=timeout, uv=uv)[0]
 
 
 def build_dists_and_tree_wheel(
-    root: Path, out_dir: Path, tree_out_dir: Path, *, timeout: float
+    root: Path, out_dir: Path, tree_out_dir: Path, *, timeout: float, uv: str | None = None
 ) -> tuple[DistSet, TreeWheel | None]:
     """`build_dists`, plus a wheel built directly from the tree into `tree_out_dir`.
 
-    The tree's wheel is built right after the sdist, in the same isolated environment, so it
-    costs one more backend call rather than a second environment. It is None when the sdist
-    did not build.
+    The tree's wheel is built after the sdist, in the same isolated environment and at the
+    same time as the wheel from the sdist, so it costs neither a second environment nor
+    much time. It is None when the sdist did not build.
     """
-    return _build(root, out_dir, tree_out_dir, timeout=timeout)
+    return _build(root, out_dir, tree_out_dir, timeout=timeout, uv=uv)
+
+
+# Installs into one environment from two threads would race; backend calls need not wait.
+_INSTALLING = threading.Lock()
+
+
+def _isolated_env(uv: str | None) -> DefaultIsolatedEnv:
+    """The isolated environment of `build`: made by uv when given its executable, else by pip."""
+    from build.env import DefaultIsolatedEnv  # noqa: PLC0415 - heavy, needed only here
+
+    return DefaultIsolatedEnv(installer="uv" if uv else "pip")
 
 
 def _build(
-    root: Path, out_dir: Path, tree_out_dir: Path | None, *, timeout: float
+    root: Path, out_dir: Path, tree_out_dir: Path | None, *, timeout: float, uv: str | None
 ) -> tuple[DistSet, TreeWheel | None]:
     from build import ProjectBuilder  # noqa: PLC0415 - heavy, needed only here
-    from build.env import DefaultIsolatedEnv  # noqa: PLC0415
 
     started = time.monotonic()
     runner = _CapturingRunner(started + timeout)
     out_dir.mkdir(parents=True, exist_ok=True)
     step = "sdist"
-    tree: TreeWheel | None = None
+    tree: list[TreeWheel] = []
+    tree_thread: threading.Thread | None = None
     try:
-        with _tree_left_as_found(root), DefaultIsolatedEnv() as env:
+        with _tree_left_as_found(root), _isolated_env(uv) as env:
             builder = ProjectBuilder.from_isolated_env(env, root, runner=runner)
             env.install(builder.build_system_requires)
             env.install(builder.get_requires_for_build("sdist"))
             sdist = Path(builder.build("sdist", out_dir))
             if tree_out_dir is not None:
-                tree_started = time.monotonic()
-                tree = _tree_wheel_in(env, root, tree_out_dir, timeout=timeout, fresh_env=False)
-                runner.deadline += time.monotonic() - tree_started  # the tree's own deadline
-            step = "wheel"
-            unpacked = _unpack_sdist(sdist, out_dir / "unpacked")
-            builder = ProjectBuilder.from_isolated_env(env, unpacked, runner=runner)
-            requires = builder.get_requires_for_build("wheel")
-            env.install(set(requires) - set(builder.build_system_requires))
-            wheel = Path(builder.build("wheel", out_dir))
-            shutil.rmtree(out_dir / "unpacked", ignore_errors=True)
+                tree_thread = threading.Thread(
+                    target=lambda: tree.append(
+                        _tree_wheel_in(env, root, tree_out_dir, timeout=timeout, fresh_env=False)
+                    ),
+                    name="release-checks-tree-wheel",
+                    daemon=True,
+                )
+                tree_thread.start()
+            try:
+                step = "wheel"
+                unpacked = _unpack_sdist(sdist, out_dir / "unpacked")
+                builder = ProjectBuilder.from_isolated_env(env, unpacked, runner=runner)
+                requires = builder.get_requires_for_build("wheel")
+                with _INSTALLING:
+                    env.install(set(requires) - set(builder.build_system_requires))
+                wheel = Path(builder.build("wheel", out_dir))
+                shutil.rmtree(out_dir / "unpacked", ignore_errors=True)
+            finally:  # the environment and the tree's cleanup wait for the tree's wheel
+                if tree_thread is not None:
+                    tree_thread.join()
     except _build_errors() as error:
         failed = DistSet(where=str(root), error=_describe_failure(error, step, runner, timeout))
-        return failed, tree
-    return DistSet(where=str(root), sdist=str(sdist), wheels=(str(wheel),)), tree
+        return failed, next(iter(tree), None)
+    return DistSet(where=str(root), sdist=str(sdist), wheels=(str(wheel),)), next(iter(tree), None)

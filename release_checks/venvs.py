@@ -18,8 +18,10 @@ __all__ = [
     "FreshVenv",
     "ImportOutcome",
     "ProbeReport",
+    "create_base",
     "create_venv",
     "install_from_index",
+    "install_wheel",
     "probe",
 ]
 
@@ -60,23 +62,86 @@ class FreshVenv(Record):
         )
 
 
-def create_venv(path: Path, wheel: Path, *, has_dependencies: bool, timeout: float) -> FreshVenv:
+def create_venv(  # noqa: PLR0913 - keyword-only settings
+    path: Path,
+    wheel: Path,
+    *,
+    has_dependencies: bool,
+    timeout: float,
+    interpreter: str | None = None,
+    uv: str | None = None,
+) -> FreshVenv:
     """Create a virtualenv at `path` and pip-install `wheel` with its dependencies.
+
+    The environment runs `interpreter` (an executable), by default the one running this.
 
     Dependencies come from the user's own pip configuration (pip.conf, PIP_INDEX_URL), like
     an end user's install; a wheel without dependencies is installed with ``--no-index``.
+    With `uv` (its executable), uv creates the environment and installs; its index settings
+    are uv's own, plus pip's index variables.
     """
-    venv, create, install = _new_venv(path, str(wheel))
-    install += [] if has_dependencies else ["--no-index"]
-    steps = (
-        ("creating the virtualenv", create),
-        (f"`pip install {wheel.name}`", [*install, str(wheel)]),
-    )
-    return _run_steps(venv, steps, timeout)
+    base = create_base(path, timeout=timeout, interpreter=interpreter, uv=uv)
+    if base.error is not None:
+        return base
+    return install_wheel(base, wheel, has_dependencies=has_dependencies, timeout=timeout, uv=uv)
 
 
-def install_from_index(
-    path: Path, requirement: str, *, index_url: str, has_dependencies: bool, timeout: float
+def create_base(
+    path: Path, *, timeout: float, interpreter: str | None = None, uv: str | None = None
+) -> FreshVenv:
+    """Create the empty virtualenv at `path`: the part that can run while the wheel builds."""
+    venv, create, _ = _new_venv(path, "", interpreter, uv)
+    return _run_steps(venv, [("creating the virtualenv", create)], timeout)
+
+
+def install_wheel(
+    base: FreshVenv, wheel: Path, *, has_dependencies: bool, timeout: float, uv: str | None = None
+) -> FreshVenv:
+    """Install `wheel` with its dependencies into the environment `create_base` made.
+
+    uv skips a member that would land outside the environment where pip refuses the wheel;
+    the verdict must not depend on the installer, so such a wheel is refused here too.
+    """
+    venv = replace(base, wheel=str(wheel))
+    name = "uv pip" if uv else "pip"
+    escaping = _escaping_member(wheel) if uv else None
+    if escaping is not None:
+        return replace(
+            venv,
+            error=f"`{name} install {wheel.name}` failed",
+            install_log=f"the wheel has a file {escaping!r} trying to install outside the "
+            "target directory (pip refuses the wheel; uv would skip the file)",
+        )
+    install = _install_command(venv, uv)
+    install += _index_options(uv) if has_dependencies else ["--no-index"]
+    return _run_steps(venv, [(f"`{name} install {wheel.name}`", [*install, str(wheel)])], timeout)
+
+
+def _escaping_member(wheel: Path) -> str | None:
+    """The first member of `wheel` whose path leaves the install directory, as pip judges it."""
+    import posixpath  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return None  # unreadable: the installer reports it in its own words
+    for name in names:
+        normal = posixpath.normpath(name.replace("\\", "/"))
+        if normal.startswith(("/", "../")) or normal == "..":
+            return name
+    return None
+
+
+def install_from_index(  # noqa: PLR0913 - keyword-only settings
+    path: Path,
+    requirement: str,
+    *,
+    index_url: str,
+    has_dependencies: bool,
+    timeout: float,
+    uv: str | None = None,
 ) -> FreshVenv:
     """Create a virtualenv at `path` and install `requirement` (``name==version``) from an index.
 
@@ -84,27 +149,55 @@ def install_from_index(
     pip's configuration can supply it; ``--no-cache-dir``, so it is downloaded); then its
     dependencies come from the user's own pip configuration, as they would for a test index.
     """
-    venv, create, install = _new_venv(path, requirement)
-    install += ["--no-cache-dir"]
-    release = [*install, "--isolated", "--no-deps", "--index-url", index_url, requirement]
+    venv, create, install = _new_venv(path, requirement, None, uv)
+    install += ["--no-cache"] if uv else ["--no-cache-dir"]
+    alone = ["--no-config"] if uv else ["--isolated"]
+    release = [*install, *alone, "--no-deps", "--index-url", index_url, requirement]
     steps = [
         ("creating the virtualenv", create),
         (f"`pip install --no-deps {requirement}` from the index", release),
     ]
     if has_dependencies:
-        steps.append((f"installing the dependencies of {requirement}", [*install, requirement]))
+        dependencies = [*install, *_index_options(uv), requirement]
+        steps.append((f"installing the dependencies of {requirement}", dependencies))
     return _run_steps(venv, steps, timeout)
 
 
-def _new_venv(path: Path, installs: str) -> tuple[FreshVenv, list[str], list[str]]:
-    """The environment to be, the command creating it, and its pip install command."""
+def _new_venv(
+    path: Path, installs: str, interpreter: str | None = None, uv: str | None = None
+) -> tuple[FreshVenv, list[str], list[str]]:
+    """The environment to be, the command creating it, and its install command."""
     bin_dir = "Scripts" if os.name == "nt" else "bin"
     python = path / bin_dir / ("python.exe" if os.name == "nt" else "python")
     venv = FreshVenv(path=str(path), python=str(python), wheel=installs)
-    create = [sys.executable, "-m", "virtualenv", "--quiet", "--no-download"]
-    create += ["--no-periodic-update", "--python", sys.executable, str(path)]
-    install = [str(python), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
-    return venv, create, install
+    if uv:
+        create = [uv, "venv", "--quiet", "--no-config", "--python"]
+        create += [interpreter or sys.executable, str(path)]
+    else:
+        create = [sys.executable, "-m", "virtualenv", "--quiet", "--no-download"]
+        create += ["--no-periodic-update", "--python", interpreter or sys.executable, str(path)]
+    return venv, create, _install_command(venv, uv)
+
+
+def _install_command(venv: FreshVenv, uv: str | None) -> list[str]:
+    if uv:
+        return [uv, "pip", "install", "--python", venv.python]
+    return [venv.python, "-m", "pip", "install", "--no-input", "--disable-pip-version-check"]
+
+
+def _index_options(uv: str | None) -> list[str]:
+    """For uv: the index variables pip would read (uv reads its own settings, not pip's)."""
+    if not uv:
+        return []
+    options = []
+    for variable, option in (
+        ("PIP_INDEX_URL", "--index-url"),
+        ("PIP_EXTRA_INDEX_URL", "--extra-index-url"),
+        ("PIP_FIND_LINKS", "--find-links"),
+    ):
+        for value in os.environ.get(variable, "").split():
+            options += [option, value]
+    return options
 
 
 def _run_steps(

@@ -1,0 +1,1 @@
+"""Timing pytest-release-checks against the tool chains it replaces (not collected as tests)."""
