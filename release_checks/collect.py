@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 
 from release_checks.config import gate_key
-from release_checks.gatekit import unparametrized
+from release_checks.gatekit import item_package, unparametrized
 
 __all__ = ["GatesFile"]
 
@@ -41,13 +41,15 @@ class GatesFile(pytest.Module):
         ``pytestmark`` (``release``, ``network``, ``published``) goes to its own gates only, and
         a module without one holds plain ``release`` gates.
         """
-        from release_checks.plugin import RUN_KEY  # noqa: PLC0415
+        from release_checks.plugin import RUN_KEY, RUNS_KEY  # noqa: PLC0415
 
-        waive = self.config.stash[RUN_KEY].config.waive
+        runs = self.config.stash[RUNS_KEY]
         collected = [node for node in super().collect() if not unparametrized(node)]
         for node in collected:
             for mark in _home_marks(node):
                 node.add_marker(mark)
+            package = item_package(node) if isinstance(node, pytest.Function) else ""
+            waive = runs.get(package, self.config.stash[RUN_KEY]).config.waive
             reason = waive.get(
                 gate_key(node.originalname if isinstance(node, pytest.Function) else node.name)
             )

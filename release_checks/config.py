@@ -38,6 +38,9 @@ class ReleaseConfig(Record):
     waive: dict[str, str] = field(default_factory=dict)
     build_timeout: float = DEFAULT_BUILD_TIMEOUT
     index: str | None = None
+    python: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()
+    accelerator: str = "auto"
 
 
 def gate_key(name: str) -> str:
@@ -102,6 +105,9 @@ _KEYS = (
     "waive",
     "build-timeout",
     "index",
+    "python",
+    "accelerator",
+    "packages",
 )
 _PATTERN_LISTS = ("allow-top-level", "sdist-ignore", "secrets-ignore")
 
@@ -133,6 +139,27 @@ def _is_branch_name(value: object) -> bool:
     return value is None or (
         isinstance(value, str) and bool(value) and not _NOT_BRANCH.search(value)
     )
+
+
+_PYTHON = (
+    'a list of interpreters as virtualenv\'s --python takes them: "3.12", "3.13t", '
+    '"pypy3.10", "python3.12" or a path'
+)
+
+
+def _parse_python(value: object) -> tuple[str, ...]:
+    """The interpreters the fresh-environment gate runs under; none listed: the running one."""
+    _expect(
+        "python",
+        value,
+        lambda v: _is_str_list(v) and not any(item.strip() != item or item[0] == "-" for item in v),
+        _PYTHON,
+    )
+    assert isinstance(value, list)  # noqa: S101 - narrowed by _expect
+    for item in value:
+        if value.count(item) > 1:
+            raise ConfigError(f"pyproject.toml: `{_TABLE}.python` lists {item!r} twice; keep one")
+    return tuple(value)
 
 
 def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> ReleaseConfig:
@@ -180,6 +207,15 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
         lambda v: v is None or (isinstance(v, str) and index_url_problem(v) is None),
         _INDEX_URL,
     )
+    accelerator = table.get("accelerator", "auto")
+    _expect(
+        "accelerator",
+        accelerator,
+        lambda v: v in ("auto", "uv", "none"),
+        'one of "auto" (uv when installed), "uv" or "none" (pip)',
+    )
+    packages = table.get("packages", [])
+    _expect("packages", packages, _is_str_list, 'a list of package directories or globs ("libs/*")')
     return ReleaseConfig(
         tag_prefix=prefix,
         release_branch=branch,
@@ -191,4 +227,7 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
         waive=_parse_waive(table.get("waive", {}), gate_ids),
         build_timeout=float(timeout),
         index=index,
+        python=_parse_python(table.get("python", [])),
+        accelerator=accelerator,
+        packages=tuple(packages),
     )

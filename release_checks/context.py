@@ -52,15 +52,34 @@ class ReleaseContext(Record):
 
 
 def choose_tag(
-    root: Path, option: str | None, environ: Mapping[str, str], prefix: str | None
+    root: Path,
+    option: str | None,
+    environ: Mapping[str, str],
+    prefix: str | None,
+    *,
+    own_prefix_only: bool = False,
 ) -> TagChoice | None:
-    """Find the release tag without building: the option, a CI tag build, or a tag at HEAD."""
-    if option:
+    """Find the release tag without building: the option, a CI tag build, or a tag at HEAD.
+
+    With `own_prefix_only` (a workspace package with a ``tag-prefix``) tags without that
+    prefix belong to other packages of the repository and are passed over, wherever they
+    come from.
+    """
+
+    def own(tag: str) -> bool:
+        return not (own_prefix_only and prefix) or tag.startswith(prefix)
+
+    if option and own(option):
         return TagChoice(name=option, source="--release-tag")
-    if environ.get("GITHUB_REF_TYPE") == "tag" and environ.get("GITHUB_REF_NAME"):
-        return TagChoice(name=environ["GITHUB_REF_NAME"], source="GitHub Actions tag build")
+    ci_tag = environ.get("GITHUB_REF_NAME", "")
+    if environ.get("GITHUB_REF_TYPE") == "tag" and ci_tag and own(ci_tag):
+        return TagChoice(name=ci_tag, source="GitHub Actions tag build")
     try:
-        at_head = [tag for tag in git.tags_at_head(root) if looks_like_release_tag(tag, prefix)]
+        at_head = [
+            tag
+            for tag in git.tags_at_head(root)
+            if looks_like_release_tag(tag, prefix) and own(tag)
+        ]
     except FactError:
         return None
     if not at_head:

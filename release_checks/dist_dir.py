@@ -10,6 +10,7 @@ out here too.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from release_checks.dists import dist_name
 from release_checks.records import Record
 
 __all__ = ["DistDir", "StrayFile", "inspect_dist_dir", "most_common_name"]
@@ -93,17 +95,27 @@ def _stray_reason(name: str) -> str:
     return f"not a distribution file; {_UNKNOWN}"
 
 
-def inspect_dist_dir(directory: Path, project: str, version: Version) -> DistDir:
+def inspect_dist_dir(
+    directory: Path, project: str, version: Version, *, siblings: Collection[str] = ()
+) -> DistDir:
     """Sort the directory's entries into this release's files and the ones that do not belong.
 
     Companions are signatures and attestations of the release's own files; a signature or
-    attestation of any other file is a stray.
+    attestation of any other file is a stray. Files of `siblings` (the normalized names of a
+    workspace's other packages, which share the directory) and their companions are theirs
+    to check, and left out here.
     """
     entries = sorted(path for path in directory.iterdir() if not path.name.startswith("."))
     sdists: list[str] = []
     wheels: list[str] = []
     strays: list[StrayFile] = []
     release: set[str] = set()
+    theirs = {path.name for path in entries if siblings and dist_name(path) in siblings}
+    entries = [
+        path
+        for path in entries
+        if path.name not in theirs and not any(path.name.startswith(f"{d}.") for d in theirs)
+    ]
     for path in entries:
         name = path.name
         if path.is_dir():

@@ -12,7 +12,7 @@ from typing import Literal
 
 from release_checks.errors import FactError
 
-__all__ = ["DistKind", "dist_kind", "read_metadata_bytes", "wheel_import_names"]
+__all__ = ["DistKind", "dist_kind", "dist_name", "read_metadata_bytes", "wheel_import_names"]
 
 DistKind = Literal["sdist", "wheel"]
 
@@ -25,6 +25,23 @@ def dist_kind(path: Path) -> DistKind | None:
     if name.endswith((".tar.gz", ".zip")):
         return "sdist"
     return None
+
+
+def dist_name(path: Path) -> str | None:
+    """The normalized project name a distribution's file name carries; None if unparsable."""
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    try:
+        if path.name.endswith(".whl"):
+            return str(parse_wheel_filename(path.name)[0])
+        return str(parse_sdist_filename(path.name)[0])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
 
 
 def _read_sdist_metadata(path: Path) -> bytes:

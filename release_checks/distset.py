@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from release_checks.archives import iter_file_contents
-from release_checks.dists import dist_kind
+from release_checks.dists import dist_kind, dist_name
 from release_checks.errors import FactError
 from release_checks.records import Record
 
@@ -28,8 +28,11 @@ class DistSet(Record):
         return [Path(p) for p in (self.sdist, *self.wheels) if p]
 
 
-def find_prebuilt(directory: Path) -> DistSet:
-    """Collect the sdist and wheels in `directory`, the exact files CI will upload."""
+def find_prebuilt(directory: Path, *, name: str | None = None) -> DistSet:
+    """Collect the sdist and wheels in `directory`, the exact files CI will upload.
+
+    `name` (normalized) keeps one project's files, in a directory a workspace's packages share.
+    """
     where = str(directory)
     if not directory.is_dir():
         return DistSet(
@@ -37,12 +40,16 @@ def find_prebuilt(directory: Path) -> DistSet:
             error=f"--release-dist {directory}: no such directory; build into it first "
             "(`python -m build --outdir DIR`) or point the option at your dist/ folder",
         )
-    files = sorted(path for path in directory.iterdir() if dist_kind(path) and path.is_file())
+    files = sorted(
+        path
+        for path in directory.iterdir()
+        if dist_kind(path) and path.is_file() and (name is None or dist_name(path) == name)
+    )
     sdists = [path for path in files if dist_kind(path) == "sdist"]
     wheels = tuple(str(path) for path in files if dist_kind(path) == "wheel")
     problems = []
     if not files:
-        problems.append("it holds no .tar.gz or .whl file")
+        problems.append(f"it holds no .tar.gz or .whl file{f' of {name}' if name else ''}")
     if len(sdists) > 1:
         names = ", ".join(path.name for path in sdists)
         problems.append(f"it holds {len(sdists)} sdists ({names}); keep only this release's")

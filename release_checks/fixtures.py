@@ -41,13 +41,16 @@ __all__ = [
 
 @pytest.fixture(scope="session")
 def release_run(request: pytest.FixtureRequest) -> ReleaseRun:
-    """The run's shared facts; only active when the run selects gates (``-m release``)."""
-    from release_checks.plugin import RUN_KEY  # noqa: PLC0415
+    """The run's shared facts; only active when the run selects gates (``-m release``).
+
+    In a workspace each package has its own run: gates are parametrized with its id.
+    """
+    from release_checks.plugin import RUN_KEY, RUNS_KEY  # noqa: PLC0415
 
     run: ReleaseRun | None = request.config.stash.get(RUN_KEY, None)
     if run is None:
         pytest.skip("release-checks is not active in this run: select it with `-m release`")
-    return run
+    return request.config.stash[RUNS_KEY].get(getattr(request, "param", ""), run)
 
 
 @pytest.fixture(scope="session")
@@ -96,8 +99,12 @@ def release_dists(release_run: ReleaseRun) -> DistSet:
 
 @pytest.fixture(scope="session")
 def release_wheel(release_run: ReleaseRun, release_dists: DistSet) -> Path:  # noqa: ARG001
-    """The wheel under test that this interpreter can install."""
-    wheel = release_run.installable_wheel()
+    """The wheel under test that `release_venv`'s interpreter can install."""
+    python = release_run.first_python
+    missing = release_run.interpreter(python).error
+    if missing is not None:
+        pytest.skip(f"{missing} — see test_wheel_works_in_fresh_venv")
+    wheel = release_run.installable_wheel(python)
     if wheel is None:
         pytest.skip("no wheel installs on this interpreter — see test_wheel_works_in_fresh_venv")
     return wheel
@@ -116,8 +123,12 @@ def release_metadata(release_run: ReleaseRun, release_dists: DistSet) -> dict[st
 
 @pytest.fixture(scope="session")
 def release_venv(release_run: ReleaseRun, release_wheel: Path) -> FreshVenv:  # noqa: ARG001
-    """A fresh virtualenv with the wheel installed; ``.run(*cmd)`` runs commands in it."""
-    venv = release_run.venv()
+    """A fresh virtualenv with the wheel installed; ``.run(*cmd)`` runs commands in it.
+
+    It runs the first interpreter of ``tool.release-checks.python`` (default: the running one),
+    and is the very environment the built-in gate checked under it.
+    """
+    venv = release_run.venv(release_run.first_python)
     if venv.error is not None:
         pytest.skip("the wheel did not install — see test_wheel_works_in_fresh_venv")
     return venv

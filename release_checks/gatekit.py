@@ -22,7 +22,10 @@ __all__ = [
     "GateFailure",
     "artifact_path",
     "fail",
+    "item_package",
     "parametrize_artifacts",
+    "parametrize_interpreters",
+    "parametrize_packages",
     "parametrize_workflows",
     "release_version",
     "undecidable",
@@ -37,22 +40,77 @@ _ARTIFACT_PARAMETERS = {
 }
 
 
+def _artifact_values(run: ReleaseRun, kinds: tuple[str, ...]) -> list[str]:
+    """The package's files of `kinds` with --release-dist (by name), else the kinds."""
+    from release_checks.dists import dist_kind  # noqa: PLC0415
+
+    found = run.prebuilt().files if run.options.release_dist is not None else []
+    return [path.name for path in found if dist_kind(path) in kinds] or list(kinds)
+
+
 def parametrize_artifacts(metafunc: pytest.Metafunc) -> None:
     """Give a gate one item per artifact: file names with --release-dist, else the kinds.
 
     A gate takes `artifact` (every file), `wheel_artifact` or `sdist_artifact`; the value is
-    what `artifact_path` resolves.
+    what `artifact_path` resolves. In a workspace each package gets its own items, with the
+    package's id in front (``[pkg-a-sdist]``); see `parametrize_packages`.
     """
-    from release_checks.dists import dist_kind  # noqa: PLC0415
-    from release_checks.distset import find_prebuilt  # noqa: PLC0415
+    parametrize_packages(metafunc)
+
+
+def parametrize_packages(metafunc: pytest.Metafunc) -> None:
+    """One item per package of a workspace (``[pkg-a]``), and per artifact of each package.
+
+    `release_run` is parametrized indirectly with the package's id; a lone package keeps
+    unadorned ids. Per-workflow gates check the repository, not a package, so they get one
+    item (their `release_run` is the first package's).
+    """
+    from release_checks.plugin import RUNS_KEY  # noqa: PLC0415
+
+    runs = metafunc.config.stash[RUNS_KEY]
+    per_package = list(runs) != [""] and "release_run" in metafunc.fixturenames
+    if any(name in metafunc.fixturenames for name in _WORKFLOW_PARAMETERS):
+        per_package = False
+    artifact = next((name for name in _ARTIFACT_PARAMETERS if name in metafunc.fixturenames), None)
+    if artifact is None:
+        if per_package:
+            metafunc.parametrize("release_run", list(runs), indirect=True, scope="session")
+        return
+    kinds = _ARTIFACT_PARAMETERS[artifact]
+    if not per_package:
+        metafunc.parametrize(artifact, _artifact_values(next(iter(runs.values())), kinds))
+        return
+    pairs = [(key, value) for key, run in runs.items() for value in _artifact_values(run, kinds)]
+    metafunc.parametrize(
+        ("release_run", artifact),
+        pairs,
+        indirect=["release_run"],
+        ids=[f"{key}-{value}" for key, value in pairs],
+    )
+
+
+def item_package(item: pytest.Item) -> str:
+    """The id of the package a gate item checks ("" when the run has one package)."""
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    key = params.get("release_run", "")
+    return key if isinstance(key, str) else ""
+
+
+def parametrize_interpreters(metafunc: pytest.Metafunc) -> None:
+    """Give a gate taking `release_python` one item per ``tool.release-checks.python`` entry.
+
+    Ids read ``[py3.12]``; with no list the gate keeps its plain id and `release_python` is
+    None (the running interpreter).
+    """
+    from release_checks.interpreters import interpreter_id  # noqa: PLC0415
     from release_checks.plugin import RUN_KEY  # noqa: PLC0415
 
-    prebuilt = metafunc.config.stash[RUN_KEY].options.release_dist
-    found = find_prebuilt(prebuilt).files if prebuilt is not None else []
-    for name, kinds in _ARTIFACT_PARAMETERS.items():
-        if name in metafunc.fixturenames:
-            files = [path.name for path in found if dist_kind(path) in kinds]
-            metafunc.parametrize(name, files or list(kinds))
+    if "release_python" not in metafunc.fixturenames:
+        return
+    specs = metafunc.config.stash[RUN_KEY].config.python
+    if specs:
+        metafunc.parametrize("release_python", specs, ids=[interpreter_id(s) for s in specs])
 
 
 # Fixture names a gate asks for to be run once per workflow file; no file, no item.
@@ -67,7 +125,7 @@ def parametrize_workflows(metafunc: pytest.Metafunc) -> None:
     (pytest would turn an empty parameter list into a skip).
     """
     from release_checks.plugin import RUN_KEY  # noqa: PLC0415
-    from release_checks.workflow_model import load_workflows  # noqa: PLC0415
+    from release_checks.workflow_model import load_workflows  # noqa: PLC0415 - per repository
 
     names = [name for name in _WORKFLOW_PARAMETERS if name in metafunc.fixturenames]
     if not names:

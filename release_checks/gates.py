@@ -19,6 +19,7 @@ from release_checks.gatekit import (
     artifact_path,
     fail,
     parametrize_artifacts,
+    parametrize_interpreters,
     parametrize_workflows,
     release_version,
     undecidable,
@@ -27,6 +28,7 @@ from release_checks.tags import pep440_problem, version_hint
 
 if TYPE_CHECKING:
     from release_checks.distset import DistSet
+    from release_checks.interpreters import Interpreter
     from release_checks.run import ReleaseRun
     from release_checks.venvs import ProbeReport
 
@@ -34,10 +36,18 @@ if TYPE_CHECKING:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize per-artifact gates by file name (prebuilt) or by kind (built here).
 
-    Per-workflow gates get one item per file of ``.github/workflows``.
+    Per-workflow gates get one item per file of ``.github/workflows``; the fresh-environment
+    gate one per interpreter of ``tool.release-checks.python``.
     """
     parametrize_artifacts(metafunc)
     parametrize_workflows(metafunc)
+    parametrize_interpreters(metafunc)
+
+
+@pytest.fixture(scope="session")
+def release_python() -> str | None:
+    """The interpreter a gate runs under when none is listed: None, the running one."""
+    return None
 
 
 def test_dists_build(release_run: ReleaseRun) -> None:
@@ -239,13 +249,50 @@ def _probe_problems(
     return problems
 
 
-def test_wheel_works_in_fresh_venv(release_run: ReleaseRun, release_dists: DistSet) -> None:
+def _interpreter(run: ReleaseRun, dists: DistSet, python: str | None) -> tuple[Interpreter, Path]:
+    """The interpreter to check under and the wheel for it, or the gate's skip or failure."""
+    from release_checks.interpreters import outside_requires_python  # noqa: PLC0415
+
+    interpreter = run.interpreter(python)
+    wheel = run.installable_wheel(python) if interpreter.error is None else None
+    requires = run.metadata(wheel or Path(dists.wheels[0])).get("requires_python")
+    if outside_requires_python(requires, interpreter.version or interpreter.spec):
+        where = (
+            f"listed in tool.release-checks.python ({python!r}); remove it from there, or widen "
+            "`requires-python` in [project] if the project does support it"
+            if python is not None
+            else "running these checks; run them under a Python the project supports"
+        )
+        fail(
+            f"{interpreter.label} is outside the wheel's Requires-Python `{requires}`, so pip "
+            f"will not install the wheel there. It is {where}."
+        )
+    if interpreter.error is not None:
+        undecidable(run, interpreter.error)
+    if wheel is None:
+        wheel_names = ", ".join(Path(path).name for path in dists.wheels)
+        on = "this interpreter" if python is None else interpreter.label
+        undecidable(
+            run,
+            f"none of the wheels ({wheel_names}) installs on {on}; run the gates on a machine "
+            "each wheel targets (for example one CI job per platform)",
+        )
+    return interpreter, wheel
+
+
+def test_wheel_works_in_fresh_venv(
+    release_run: ReleaseRun, release_dists: DistSet, release_python: str | None
+) -> None:
     """The wheel installs into a fresh virtualenv, imports, and reports the release version.
 
     Checks: ``pip install`` of the wheel with its dependencies (from your configured index)
     succeeds; every import name imports (default: the wheel's top-level packages and modules,
     or ``tool.release-checks.import-names``); ``importlib.metadata.version()`` and any
     ``__version__`` equal the release version; every console and GUI script entry point loads.
+    Runs once per interpreter of ``tool.release-checks.python`` (``[py3.12]``; default: the
+    running interpreter), each with the wheel its tags install; a listed interpreter that is
+    not installed skips (fails with ``--release-strict``), one outside the wheel's
+    Requires-Python fails.
     Why: tests run against the source tree, users run the wheel. An undeclared dependency, a
     module left out of the wheel or a stale ``__version__`` only shows up here.
     Fix: declare missing dependencies in ``[project] dependencies``; include missing modules
@@ -259,15 +306,8 @@ def test_wheel_works_in_fresh_venv(release_run: ReleaseRun, release_dists: DistS
             f"there is no wheel among the distributions in {release_dists.where}; build one "
             "(`python -m build`) — installers fall back to building the sdist on every install"
         )
-    wheel = release_run.installable_wheel()
-    if wheel is None:
-        wheel_names = ", ".join(Path(path).name for path in release_dists.wheels)
-        undecidable(
-            release_run,
-            f"none of the wheels ({wheel_names}) installs on this interpreter; run the gates on a "
-            "machine each wheel targets (for example one CI job per platform)",
-        )
-    venv = release_run.venv()
+    interpreter, wheel = _interpreter(release_run, release_dists, release_python)
+    venv = release_run.venv(release_python)
     if venv.error is not None:
         fail(f"{venv.error}:\n{venv.install_log}")
     dist_name = release_run.metadata(wheel).get("name", release_run.project_name)
@@ -280,7 +320,11 @@ def test_wheel_works_in_fresh_venv(release_run: ReleaseRun, release_dists: DistS
     expected = release_version(release_run)
     problems = _probe_problems(probe(venv, dist_name, names), dist_name, expected, names)
     if problems:
-        fail(f"{wheel.name} in a fresh virtualenv:\n" + "\n".join(f"  - {p}" for p in problems))
+        under = f" ({interpreter.label})" if release_python is not None else ""
+        fail(
+            f"{wheel.name} in a fresh virtualenv{under}:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
 
 
 def _readme_file(root: Path) -> str | None:

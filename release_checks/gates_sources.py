@@ -208,7 +208,7 @@ def test_dist_dir_holds_only_this_release(release_run: ReleaseRun) -> None:
         pytest.skip(f"--release-dist {directory} is not a directory — see test_dists_build")
     version = release_version(release_run)
     project = release_run.project.name or most_common_name(directory) or release_run.project_name
-    found = inspect_dist_dir(directory, project, version)
+    found = inspect_dist_dir(directory, project, version, siblings=release_run.siblings)
     if not (found.sdists or found.wheels or found.strays):
         pytest.skip(f"--release-dist {directory} is empty — see test_dists_build")
     problems = [f"{stray.name}: {stray.why}" for stray in found.strays]

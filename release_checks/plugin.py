@@ -6,8 +6,10 @@ line; everything else happens only in runs that select release gates.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +24,10 @@ if TYPE_CHECKING:
 pytest_plugins = ["release_checks.fixtures"]
 
 RUN_KEY: pytest.StashKey[ReleaseRun] = pytest.StashKey()
+# Every package's run by package id; one run under "" unless a workspace lists several packages.
+RUNS_KEY: pytest.StashKey[dict[str, ReleaseRun]] = pytest.StashKey()
+_GATES_FILE_KEY = pytest.StashKey[Path]()
+_BUILDS_KEY = pytest.StashKey[list[threading.Thread]]()
 _OWNED_DIR_KEY = pytest.StashKey[Path]()
 _WORKER_DIR = "release_checks_dir"
 _WORKER_ROOT = "release_checks_root"
@@ -45,6 +51,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         type=Path,
         help="verify the prebuilt sdist and wheels in DIR instead of building them",
+    )
+    group.addoption(
+        "--release-package",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="in a workspace (tool.release-checks.packages), check only this package (its "
+        "normalized name, or its directory); repeat for several",
     )
     group.addoption(
         "--release-strict",
@@ -162,16 +176,9 @@ def pytest_configure(config: pytest.Config) -> None:
                 "--release-report needs a run that selects release gates (`pytest -m release`)"
             )
         return
-    from release_checks.config import parse_config  # noqa: PLC0415
-    from release_checks.gates import GATE_IDS  # noqa: PLC0415
-    from release_checks.project import load_pyproject, read_project  # noqa: PLC0415
-    from release_checks.run import ReleaseRun, RunOptions  # noqa: PLC0415
+    from release_checks.packages import make_runs, select_packages  # noqa: PLC0415
+    from release_checks.run import RunOptions  # noqa: PLC0415
 
-    try:
-        pyproject = load_pyproject(root)
-        release_config = parse_config(pyproject, GATE_IDS)
-    except ConfigError as error:
-        raise pytest.UsageError(str(error)) from None
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and _WORKER_DIR in workerinput:
         shared_dir = Path(workerinput[_WORKER_DIR])
@@ -179,20 +186,23 @@ def pytest_configure(config: pytest.Config) -> None:
         shared_dir = Path(tempfile.mkdtemp(prefix="release-checks-"))
         config.stash[_OWNED_DIR_KEY] = shared_dir
     release_dist = config.option.release_dist
-    config.stash[RUN_KEY] = ReleaseRun(
-        project=read_project(root, pyproject),
-        config=release_config,
-        options=RunOptions(
-            release_tag=config.option.release_tag,
-            release_dist=(config.invocation_params.dir / release_dist).resolve()
-            if release_dist
-            else None,
-            strict=config.option.release_strict,
-            release_index=config.option.release_index,
-            index_wait=config.option.release_index_wait,
-        ),
-        shared_dir=shared_dir,
+    options = RunOptions(
+        release_tag=config.option.release_tag,
+        release_dist=(config.invocation_params.dir / release_dist).resolve()
+        if release_dist
+        else None,
+        strict=config.option.release_strict,
+        release_index=config.option.release_index,
+        index_wait=config.option.release_index_wait,
     )
+    try:
+        runs = make_runs(root, options, shared_dir)
+        runs = select_packages(runs, config.option.release_package, config.invocation_params.dir)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[RUNS_KEY] = runs
+    config.stash[RUN_KEY] = next(iter(runs.values()))  # the repository's gates run with it
+    config.stash[_GATES_FILE_KEY] = root / "pyproject.toml"
     _add_gates_to_args(config, root / "pyproject.toml")
     if config.option.release_manifest is not None and workerinput is None:
         config.pluginmanager.register(_ManifestWriter(config), "release_checks_manifest")
@@ -203,6 +213,8 @@ def pytest_configure(config: pytest.Config) -> None:
     report_path = check_report_path(config.option.release_report, config.invocation_params.dir)
     reporting = ReleaseReporting(config, config.stash[RUN_KEY], report_path)
     config.pluginmanager.register(reporting, "release_checks_reporting")
+    for run in runs.values():  # a workspace's packages announce their steps alike
+        run.progress.listener = config.stash[RUN_KEY].progress.listener
 
 
 def _add_gates_to_args(config: pytest.Config, pyproject: Path) -> None:
@@ -253,7 +265,8 @@ class _ManifestWriter:
             return
         from release_checks.manifest import write_manifest  # noqa: PLC0415
 
-        files = session.config.stash[RUN_KEY].dists().files
+        runs = session.config.stash[RUNS_KEY].values()
+        files = [path for run in runs for path in run.dists().files]
         try:
             write_manifest(files, self.path)
         except OSError as error:
@@ -268,6 +281,8 @@ class _ManifestWriter:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Remove the run's temporary builds and environments, also after a failure or Ctrl-C."""
+    for thread in config.stash.get(_BUILDS_KEY, []):
+        thread.join()  # a build started in the background ends (or times out) first
     owned = config.stash.get(_OWNED_DIR_KEY, None)
     if owned is not None:
         shutil.rmtree(owned, ignore_errors=True)
@@ -275,8 +290,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     """Collect the built-in gates as items of the project's pyproject.toml."""
-    run = parent.config.stash.get(RUN_KEY, None)
-    if run is None or file_path != run.root / "pyproject.toml":
+    gates_file = parent.config.stash.get(_GATES_FILE_KEY, None)
+    if gates_file is None or file_path != gates_file:
         return None
     from release_checks.collect import GatesFile  # noqa: PLC0415
 
@@ -311,41 +326,90 @@ def _named_files_and_nodes(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Tell the run whether the equivalence gate is selected, before anything is built.
+    """Tell the run whether the equivalence and fresh-environment gates are selected.
 
-    The run's one build then brings a wheel built directly from the tree along; runs that
-    deselect the gate never build it.
+    The run's one build then brings a wheel built directly from the tree along, and the
+    fresh virtualenv is created while it builds; runs that deselect the gates do neither.
     """
-    run = session.config.stash.get(RUN_KEY, None)
-    if run is None:
+    runs = session.config.stash.get(RUNS_KEY, None)
+    if runs is None:
         return
+    from release_checks.gatekit import item_package  # noqa: PLC0415
+    from release_checks.gates import test_wheel_works_in_fresh_venv as venv_gate  # noqa: PLC0415
     from release_checks.gates_sources import (  # noqa: PLC0415
         test_wheel_equivalent_to_tree_build as equivalence_gate,
     )
 
-    if any(getattr(item, "function", None) is equivalence_gate for item in session.items):
-        run.want_tree_wheel()
+    for item in session.items:
+        function = getattr(item, "function", None)
+        if function is equivalence_gate:
+            runs.get(item_package(item), session.config.stash[RUN_KEY]).want_tree_wheel()
+        elif function is venv_gate:  # its environment is made while the dists build
+            runs.get(item_package(item), session.config.stash[RUN_KEY]).want_venv()
+    if len(runs) > 1 and not session.config.option.collectonly:
+        _start_builds(session, runs)
+
+
+def _start_builds(session: pytest.Session, runs: dict[str, ReleaseRun]) -> None:
+    """Start the packages' builds in the background, so they overlap (see `prebuild`).
+
+    Without xdist this process builds every package; an xdist worker takes every n-th, so
+    workers build different packages at once instead of waiting on each other's lock. The
+    controller of an xdist run runs no gates and builds nothing.
+    """
+    from release_checks.gatekit import item_package  # noqa: PLC0415
+    from release_checks.packages import prebuild  # noqa: PLC0415
+
+    config = session.config
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None and getattr(config.option, "numprocesses", None):
+        return  # an xdist controller
+    wanted = {item_package(item) for item in session.items}
+    chosen = [run for key, run in runs.items() if key in wanted]
+    if workerinput is not None:
+        index, count = int(workerinput["workerid"].removeprefix("gw")), workerinput["workercount"]
+        chosen = chosen[index::count]
+    config.stash[_BUILDS_KEY] = prebuild(chosen, os.cpu_count() or 1)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Show which release is checked and where its tag and dists come from."""
-    run = config.stash.get(RUN_KEY, None)
-    if run is None or hasattr(config, "workerinput"):
+    runs = config.stash.get(RUNS_KEY, None)
+    if runs is None or hasattr(config, "workerinput"):
         return []
-    try:
-        release = run.context(may_build=not config.option.collectonly)
-    except ReleaseChecksError as error:
-        return [f"release-checks: {run.project_name}: {error}"]
-    tag = release.tag
-    version = release.version or f"(version unknown: {release.problem or 'not built yet'})"
-    lines = [
-        f"release-checks: {release.project} {version}",
-        f"  tag: {tag.name} ({tag.source})" if tag else "  tag: none found",
-        f"  dists: {release.dists}",
-    ]
-    if run.strict:
+    lines = []
+    # A workspace's header must not wait for every package's build: only tags and static
+    # versions are shown there.
+    may_build = not config.option.collectonly and len(runs) == 1
+    for run in runs.values():
+        try:
+            release = run.context(may_build=may_build)
+        except ReleaseChecksError as error:
+            lines.append(f"release-checks: {run.project_name}: {error}")
+            continue
+        tag = release.tag
+        version = release.version or f"(version unknown: {release.problem or 'not built yet'})"
+        lines += [
+            f"release-checks: {release.project} {version}",
+            f"  tag: {tag.name} ({tag.source})" if tag else "  tag: none found",
+            f"  dists: {release.dists}",
+        ]
+    if config.stash[RUN_KEY].strict:
         lines.append("  strict: gates that cannot decide fail instead of skipping")
     return lines
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the user's own release tests once per package of a workspace.
+
+    The built-in gates are parametrized by their own module (`release_checks.gates`).
+    """
+    if metafunc.config.stash.get(RUNS_KEY, None) is None:
+        return
+    if metafunc.module.__name__ != "release_checks.gates":
+        from release_checks.gatekit import parametrize_packages  # noqa: PLC0415
+
+        parametrize_packages(metafunc)
 
 
 @pytest.hookimpl(wrapper=True)

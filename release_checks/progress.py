@@ -33,8 +33,9 @@ class Step:
 class Progress:
     """Announces steps to `path` (None: nowhere), then calls `listener`, if one is set."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, prefix: str = "") -> None:
         self.path = path
+        self.prefix = prefix  # names the package in a workspace: "pkg-a: building ..."
         self.listener: Callable[[], None] | None = None
         self._count = 0
 
@@ -42,7 +43,8 @@ class Progress:
     def step(self, label: str) -> Iterator[Step]:
         """Time the block as one step: ``building the sdist ... done in 3.2 s``."""
         self._count += 1
-        key = f"{os.getpid()}-{self._count}"
+        key = f"{os.getpid()}-{self.prefix}{self._count}"
+        label = self.prefix + label
         self._write({"step": key, "label": label, "event": "start"})
         started = time.monotonic()
         step = Step()

@@ -71,7 +71,7 @@ class ReleaseReporting:
         self.report: ReleaseReport | None = None
         self.problems: list[str] = []
         self.running: str | None = None  # the test running in this process, if any
-        self.progress = ProgressReader(run.shared_dir / "progress.jsonl")
+        self.progress = ProgressReader(run.progress.path or run.shared_dir / "progress.jsonl")
         if self.controller:
             run.progress.listener = self.print_progress  # steps run here print at once
 

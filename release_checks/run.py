@@ -6,8 +6,11 @@ directory; the first one to need a fact computes it and the rest read its record
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,10 +30,17 @@ from release_checks.context import ReleaseContext, TagChoice
 from release_checks.dists import read_metadata_bytes
 from release_checks.distset import DistSet, check_readable, find_prebuilt
 from release_checks.errors import FactError
+from release_checks.interpreters import (
+    Interpreter,
+    describe_spec,
+    find_interpreter,
+    installable_wheel,
+    running_interpreter,
+)
 from release_checks.progress import Progress
 from release_checks.project import Project
 from release_checks.shared import once_per_run, recorded
-from release_checks.venvs import FreshVenv, create_venv
+from release_checks.venvs import FreshVenv, create_base, create_venv, install_wheel
 from release_checks.worktree import TreeStatus, tree_status
 
 if TYPE_CHECKING:
@@ -55,7 +65,7 @@ class RunOptions:
 class ReleaseRun:
     """The facts of one run, each computed on first use and at most once across workers."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only, each one a distinct setting
         self,
         *,
         project: Project,
@@ -63,15 +73,25 @@ class ReleaseRun:
         options: RunOptions,
         shared_dir: Path,
         environ: Mapping[str, str] = os.environ,
+        package: str = "",
+        siblings: tuple[str, ...] = (),
+        progress_path: Path | None = None,
     ) -> None:
+        """`package` is the id of a workspace's package ("" alone); `siblings` the others'."""
         self.project = project
         self.config = config
         self.options = options
         self.shared_dir = shared_dir
         self.environ = environ
         self.root = Path(project.root)
-        self.progress = Progress(shared_dir / "progress.jsonl")
+        self.package = package
+        self.siblings = siblings
+        self.progress = Progress(
+            progress_path or shared_dir / "progress.jsonl",
+            prefix=f"{package}: " if package else "",
+        )
         self._tree_wheel_wanted = False
+        self._venv_wanted = False
 
     @cached_property
     def strict(self) -> bool:
@@ -82,7 +102,11 @@ class ReleaseRun:
     def tag(self) -> TagChoice | None:
         """The release tag as far as it is known without building."""
         return context.choose_tag(
-            self.root, self.options.release_tag, self.environ, self.config.tag_prefix
+            self.root,
+            self.options.release_tag,
+            self.environ,
+            self.config.tag_prefix,
+            own_prefix_only=bool(self.siblings),
         )
 
     def dists(self) -> DistSet:
@@ -91,29 +115,91 @@ class ReleaseRun:
 
     def _make_dists(self) -> DistSet:
         if self.options.release_dist is not None:
-            return check_readable(find_prebuilt(self.options.release_dist))
+            return check_readable(self.prebuilt())
         self.tree_status()  # before the backend writes into the tree
         if not self._tree_wheel_wanted:
-            with self.progress.step("building the sdist, then the wheel from it") as step:
+            label = "building the sdist, then the wheel from it"
+            with self._venv_base_meanwhile(), self.progress.step(label) as step:
                 dists = build_dists(
-                    self.root, self.shared_dir / "dist", timeout=self.config.build_timeout
+                    self.root,
+                    self.shared_dir / "dist",
+                    timeout=self.config.build_timeout,
+                    uv=self.uv,
                 )
                 if dists.error is not None:
                     step.failed()
             return dists
         label = "building the sdist, the wheel from it, and a wheel from the tree"
-        with self.progress.step(label) as step:
+        with self._venv_base_meanwhile(), self.progress.step(label) as step:
             dists, tree = build_dists_and_tree_wheel(
                 self.root,
                 self.shared_dir / "dist",
                 self.shared_dir / "tree-wheel",
                 timeout=self.config.build_timeout,
+                uv=self.uv,
             )
             if dists.error is not None:
                 step.failed()
         if tree is not None:
             once_per_run(self.shared_dir, "tree-wheel", TreeWheel, lambda: tree)
         return dists
+
+    @cached_property
+    def uv(self) -> str | None:
+        """The uv executable when uv makes this run's environments (`accelerator`), else None."""
+        from release_checks.accelerator import choose_uv  # noqa: PLC0415
+
+        return choose_uv(self.config.accelerator, self.environ)
+
+    def want_venv(self) -> None:
+        """Have this run's build create the fresh virtualenv's base meanwhile (see `venv`).
+
+        Called when the fresh-environment gate is selected, before the dists are built.
+        """
+        self._venv_wanted = True
+
+    @contextmanager
+    def _venv_base_meanwhile(self) -> Iterator[None]:
+        """While the block builds, create the running interpreter's empty fresh virtualenv.
+
+        Only the wheel's install is then left for `venv`, which may run on another worker:
+        the base is a record, written once the block is done. With a `python` list the
+        environments are made later, once each interpreter is found.
+        """
+        if not self._venv_wanted or self.config.python:
+            yield
+            return
+        name = f"venv-{self._running_interpreter.key}"
+        made: list[FreshVenv] = []
+
+        def create() -> None:
+            with self.progress.step("creating the fresh virtualenv, meanwhile") as step:
+                base = create_base(
+                    self.shared_dir / name, timeout=self.config.build_timeout, uv=self.uv
+                )
+                if base.error is not None:
+                    step.failed()
+            made.append(base)
+
+        thread = threading.Thread(target=create, name="release-checks-venv", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            thread.join()
+        if made:
+            once_per_run(self.shared_dir, f"{name}-base", FreshVenv, lambda: made[0])
+
+    def prebuilt(self) -> DistSet:
+        """The --release-dist files; in a workspace, those carrying this package's name."""
+        directory = self.options.release_dist
+        if directory is None:
+            raise FactError("no --release-dist directory was given")
+        if not self.siblings:
+            return find_prebuilt(directory)
+        from packaging.utils import canonicalize_name  # noqa: PLC0415
+
+        return find_prebuilt(directory, name=canonicalize_name(self.project_name))
 
     def tree_status(self) -> TreeStatus:
         """The project's uncommitted changes, as they were before this run built anything.
@@ -153,7 +239,10 @@ class ReleaseRun:
         self.tree_status()  # before the backend writes into the tree
         with self.progress.step("building a wheel directly from the tree") as step:
             tree = build_tree_wheel(
-                self.root, self.shared_dir / "tree-wheel", timeout=self.config.build_timeout
+                self.root,
+                self.shared_dir / "tree-wheel",
+                timeout=self.config.build_timeout,
+                uv=self.uv,
             )
             if tree.error is not None:
                 step.failed()
@@ -205,20 +294,37 @@ class ReleaseRun:
         raw, _ = parse_email(read_metadata_bytes(path))
         return raw
 
-    def installable_wheel(self) -> Path | None:
-        """The first wheel this interpreter can install (platform wheels may target others)."""
-        from packaging.tags import sys_tags  # noqa: PLC0415
-        from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # noqa: PLC0415
+    def installable_wheel(self, python: str | None = None) -> Path | None:
+        """The first wheel the interpreter can install (platform wheels may target others).
 
-        supported = set(sys_tags())
-        for wheel in self.dists().wheels:
-            try:
-                tags = parse_wheel_filename(Path(wheel).name)[3]
-            except InvalidWheelFilename:
-                continue
-            if not supported.isdisjoint(tags):
-                return Path(wheel)
-        return None
+        `python` is one of ``tool.release-checks.python``; None is the running interpreter.
+        """
+        return installable_wheel(self.dists().wheels, self.interpreter(python).tags)
+
+    @property
+    def first_python(self) -> str | None:
+        """The interpreter of user gates' `release_venv`: the first listed, else the running one."""
+        return self.config.python[0] if self.config.python else None
+
+    def interpreter(self, python: str | None = None) -> Interpreter:
+        """A listed interpreter as found (once per run), or the running one for None."""
+        if python is None:
+            return self._running_interpreter
+        spec = python
+
+        def make() -> Interpreter:
+            with self.progress.step(f"looking for {describe_spec(spec)}") as step:
+                found = find_interpreter(spec)
+                if found.error is not None:
+                    step.failed()
+            return found
+
+        key = hashlib.sha256(spec.encode()).hexdigest()[:12]
+        return once_per_run(self.shared_dir, f"python-{key}", Interpreter, make)
+
+    @cached_property
+    def _running_interpreter(self) -> Interpreter:
+        return running_interpreter()
 
     @cached_property
     def index_url(self) -> IndexChoice:
@@ -275,6 +381,7 @@ class ReleaseRun:
                     index_url=self.index_url.url,
                     has_dependencies=has_dependencies,
                     timeout=self.config.build_timeout,
+                    uv=self.uv,
                 )
                 if venv.error is not None:
                     step.failed()
@@ -282,22 +389,49 @@ class ReleaseRun:
 
         return once_per_run(self.shared_dir, "published-venv", FreshVenv, make)
 
-    def venv(self) -> FreshVenv:
-        """One fresh virtualenv per run with the wheel in it; check there is a wheel first."""
-        return once_per_run(self.shared_dir, "venv", FreshVenv, self._make_venv)
+    def venv(self, python: str | None = None) -> FreshVenv:
+        """One fresh virtualenv per interpreter per run with the wheel in it.
 
-    def _make_venv(self) -> FreshVenv:
-        wheel = self.installable_wheel()
+        Check first that the interpreter was found and a wheel installs on it. Two spellings of
+        one interpreter in ``tool.release-checks.python`` share its environment.
+        """
+        interpreter = self.interpreter(python)
+        if interpreter.error is not None:
+            raise FactError(interpreter.error)
+        name = f"venv-{interpreter.key}"
+        return once_per_run(
+            self.shared_dir, name, FreshVenv, lambda: self._make_venv(interpreter, name)
+        )
+
+    def _make_venv(self, interpreter: Interpreter, name: str) -> FreshVenv:
+        wheel = installable_wheel(self.dists().wheels, interpreter.tags)
         if wheel is None:
-            raise FactError("no wheel among the distributions installs on this interpreter")
+            raise FactError(f"no wheel among the distributions installs on {interpreter.label}")
         has_dependencies = bool(self.metadata(wheel).get("requires_dist"))
-        with self.progress.step(f"creating a fresh virtualenv with {wheel.name}") as step:
-            venv = create_venv(
-                self.shared_dir / "venv",
-                wheel,
-                has_dependencies=has_dependencies,
-                timeout=self.config.build_timeout,
-            )
+        label = f"creating a fresh virtualenv with {wheel.name}"
+        if interpreter.spec:
+            label += f" under {interpreter.label}"
+        base = recorded(self.shared_dir, f"{name}-base", FreshVenv)
+        with self.progress.step(label) as step:
+            if base is not None:  # made while the dists were built; or why it could not be
+                venv = base
+                if base.error is None:
+                    venv = install_wheel(
+                        base,
+                        wheel,
+                        has_dependencies=has_dependencies,
+                        timeout=self.config.build_timeout,
+                        uv=self.uv,
+                    )
+            else:
+                venv = create_venv(
+                    self.shared_dir / name,
+                    wheel,
+                    has_dependencies=has_dependencies,
+                    timeout=self.config.build_timeout,
+                    interpreter=interpreter.executable if interpreter.spec else None,
+                    uv=self.uv,
+                )
             if venv.error is not None:
                 step.failed()
         return venv

@@ -542,7 +542,7 @@ def test_wheel_member_with_dotdot_in_its_path(
                 "../evil.py: only in the prebuilt wheel",
             ),
             "test_wheel_works_in_fresh_venv": (
-                f"`pip install {WHEEL}` failed",
+                f"pip install {WHEEL}` failed",  # `pip` or, accelerated, `uv pip`
                 "trying to install outside the target directory",
             ),
         },
