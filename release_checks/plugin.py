@@ -326,28 +326,67 @@ def _named_files_and_nodes(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Tell the run whether the equivalence and fresh-environment gates are selected.
+    """Tell the run which of its slow steps the selected gates need, before anything is built.
 
-    The run's one build then brings a wheel built directly from the tree along, and the
-    fresh virtualenv is created while it builds; runs that deselect the gates do neither.
+    The run's one build then brings a wheel built directly from the tree along, the fresh
+    virtualenv is created and the index asked while it builds; runs that deselect the gates
+    do none of it.
     """
     runs = session.config.stash.get(RUNS_KEY, None)
     if runs is None:
         return
     from release_checks.gatekit import item_package  # noqa: PLC0415
     from release_checks.gates import test_wheel_works_in_fresh_venv as venv_gate  # noqa: PLC0415
+    from release_checks.gates_index import (  # noqa: PLC0415
+        test_version_not_on_index as index_gate,
+    )
     from release_checks.gates_sources import (  # noqa: PLC0415
         test_wheel_equivalent_to_tree_build as equivalence_gate,
     )
 
+    asking_index: list[ReleaseRun] = []
     for item in session.items:
         function = getattr(item, "function", None)
+        run = runs.get(item_package(item), session.config.stash[RUN_KEY])
         if function is equivalence_gate:
-            runs.get(item_package(item), session.config.stash[RUN_KEY]).want_tree_wheel()
+            run.want_tree_wheel()
         elif function is venv_gate:  # its environment is made while the dists build
-            runs.get(item_package(item), session.config.stash[RUN_KEY]).want_venv()
-    if len(runs) > 1 and not session.config.option.collectonly:
+            run.want_venv()
+        elif function is index_gate:
+            asking_index.append(run)
+    if session.config.option.collectonly:
+        return
+    if len(runs) > 1:
         _start_builds(session, runs)
+    if asking_index and _runs_gates_first(session.config):
+        _ask_index_meanwhile(session.config, asking_index)
+
+
+def _runs_gates_first(config: pytest.Config) -> bool:
+    """True in the process that should start shared work early: no xdist, or worker gw0."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return not getattr(config.option, "numprocesses", None)
+    return bool(workerinput.get("workerid") == "gw0")
+
+
+def _ask_index_meanwhile(config: pytest.Config, runs: list[ReleaseRun]) -> None:
+    """Ask the index in the background while the dists build: the answer needs no build.
+
+    The gate then reads the record (or waits on the lock of the query under way); a failure
+    is recorded for the gate to report.
+    """
+
+    def ask() -> None:
+        for run in runs:
+            try:
+                run.index_page()
+            except Exception:  # noqa: BLE001, S112 - the gate asking again reports it
+                continue
+
+    thread = threading.Thread(target=ask, name="release-checks-index", daemon=True)
+    thread.start()
+    config.stash[_BUILDS_KEY] = [*config.stash.get(_BUILDS_KEY, []), thread]
 
 
 def _start_builds(session: pytest.Session, runs: dict[str, ReleaseRun]) -> None:
