@@ -28,6 +28,7 @@ RUN_KEY: pytest.StashKey[ReleaseRun] = pytest.StashKey()
 RUNS_KEY: pytest.StashKey[dict[str, ReleaseRun]] = pytest.StashKey()
 _GATES_FILE_KEY = pytest.StashKey[Path]()
 _BUILDS_KEY = pytest.StashKey[list[threading.Thread]]()
+_EARLY_KEY = pytest.StashKey[bool]()  # the builds started before collection
 _OWNED_DIR_KEY = pytest.StashKey[Path]()
 _WORKER_DIR = "release_checks_dir"
 _WORKER_ROOT = "release_checks_root"
@@ -215,6 +216,43 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(reporting, "release_checks_reporting")
     for run in runs.values():  # a workspace's packages announce their steps alike
         run.progress.listener = config.stash[RUN_KEY].progress.listener
+    xdist_controller = workerinput is None and getattr(config.option, "numprocesses", None)
+    if _whole_selection(config) and not xdist_controller:
+        _build_while_collecting(config, runs)
+
+
+def _whole_selection(config: pytest.Config) -> bool:
+    """True when `-m` alone picks the gates: no -k, node id, --lf or --deselect narrows them.
+
+    Such a run needs the build, the tree's wheel and the fresh environment for sure, so they
+    may start before collection ends; a narrowed run may need none of them.
+    """
+    option = config.option
+    return (
+        _marker_selects_gates(config)
+        and option.release_dist is None
+        and not option.collectonly
+        and not option.keyword
+        and not getattr(option, "lf", False)
+        and not getattr(option, "deselect", None)
+        and not any("::" in arg for arg in _command_line_args(config))
+    )
+
+
+def _build_while_collecting(config: pytest.Config, runs: dict[str, ReleaseRun]) -> None:
+    """Start every run's build now, in the background, so it overlaps collection."""
+    from release_checks.packages import prebuild  # noqa: PLC0415
+
+    chosen = list(runs.values())
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:  # an xdist worker takes every n-th package
+        index, count = int(workerinput["workerid"].removeprefix("gw")), workerinput["workercount"]
+        chosen = chosen[index::count]
+    for run in chosen:
+        run.want_tree_wheel()
+        run.want_venv()
+    config.stash[_EARLY_KEY] = True
+    config.stash[_BUILDS_KEY] = prebuild(chosen, os.cpu_count() or 1)
 
 
 def _add_gates_to_args(config: pytest.Config, pyproject: Path) -> None:
@@ -356,7 +394,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             asking_index.append(run)
     if session.config.option.collectonly:
         return
-    if len(runs) > 1:
+    if len(runs) > 1 and not session.config.stash.get(_EARLY_KEY, False):
         _start_builds(session, runs)
     if asking_index and _runs_gates_first(session.config):
         _ask_index_meanwhile(session.config, asking_index)
