@@ -30,7 +30,13 @@ from release_checks.text import tail
 if TYPE_CHECKING:
     from build.env import DefaultIsolatedEnv
 
-__all__ = ["TreeWheel", "build_dists", "build_dists_and_tree_wheel", "build_tree_wheel"]
+__all__ = [
+    "TreeWheel",
+    "build_dists",
+    "build_dists_and_tree_wheel",
+    "build_tree_wheel",
+    "cancel_builds",
+]
 
 _OUTPUT_TAIL = 40
 
@@ -41,6 +47,24 @@ class TreeWheel(Record):
 
     wheel: str | None = None
     error: str | None = None
+
+
+# Process groups of the backend hooks running now, so a run that ends early can stop them.
+_RUNNING: set[int] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def cancel_builds() -> None:
+    """Kill every backend hook still running: its build (in another thread) then fails fast.
+
+    A run interrupted by Ctrl-C calls this before it waits for those threads and removes
+    their directory.
+    """
+    with _RUNNING_LOCK:
+        groups = list(_RUNNING)
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
 
 
 class _CapturingRunner:
@@ -69,6 +93,8 @@ class _CapturingRunner:
             errors="replace",
             start_new_session=True,
         ) as process:
+            with _RUNNING_LOCK:
+                _RUNNING.add(process.pid)
             try:
                 output, _ = process.communicate(timeout=max(remaining, 0.01))
             except BaseException:  # a timeout, or Ctrl-C: the backend's own session misses it
@@ -77,6 +103,9 @@ class _CapturingRunner:
                 output, _ = process.communicate()
                 self.output.append(output)
                 raise
+            finally:
+                with _RUNNING_LOCK:
+                    _RUNNING.discard(process.pid)
             self.output.append(output)
             if process.returncode:
                 raise subprocess.CalledProcessError(process.returncode, list(cmd), output)

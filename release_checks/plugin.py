@@ -29,6 +29,7 @@ RUNS_KEY: pytest.StashKey[dict[str, ReleaseRun]] = pytest.StashKey()
 _GATES_FILE_KEY = pytest.StashKey[Path]()
 _BUILDS_KEY = pytest.StashKey[list[threading.Thread]]()
 _EARLY_KEY = pytest.StashKey[bool]()  # the builds started before collection
+_ASKING_KEY = pytest.StashKey[list[threading.Thread]]()  # the index query meanwhile
 _OWNED_DIR_KEY = pytest.StashKey[Path]()
 _WORKER_DIR = "release_checks_dir"
 _WORKER_ROOT = "release_checks_root"
@@ -317,10 +318,21 @@ class _ManifestWriter:
         terminalreporter.write_line(f"release-checks: manifest {self.outcome}")
 
 
+def pytest_keyboard_interrupt() -> None:
+    """Stop the backends of builds running in the background, so Ctrl-C ends the run at once."""
+    import sys  # noqa: PLC0415
+
+    builder = sys.modules.get("release_checks.builder")
+    if builder is not None:  # nothing was built unless the builder was imported
+        builder.cancel_builds()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Remove the run's temporary builds and environments, also after a failure or Ctrl-C."""
     for thread in config.stash.get(_BUILDS_KEY, []):
-        thread.join()  # a build started in the background ends (or times out) first
+        thread.join()  # a build started in the background ends (another worker may need it)
+    for thread in config.stash.get(_ASKING_KEY, []):
+        thread.join(timeout=1)  # a query is bounded; an interrupted run need not wait for it
     owned = config.stash.get(_OWNED_DIR_KEY, None)
     if owned is not None:
         shutil.rmtree(owned, ignore_errors=True)
@@ -424,7 +436,7 @@ def _ask_index_meanwhile(config: pytest.Config, runs: list[ReleaseRun]) -> None:
 
     thread = threading.Thread(target=ask, name="release-checks-index", daemon=True)
     thread.start()
-    config.stash[_BUILDS_KEY] = [*config.stash.get(_BUILDS_KEY, []), thread]
+    config.stash[_ASKING_KEY] = [thread]
 
 
 def _start_builds(session: pytest.Session, runs: dict[str, ReleaseRun]) -> None:
