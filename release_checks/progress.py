@@ -7,8 +7,10 @@ write to the terminal; in the controller's own process a listener prints them at
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,13 +39,12 @@ class Progress:
         self.path = path
         self.prefix = prefix  # names the package in a workspace: "pkg-a: building ..."
         self.listener: Callable[[], None] | None = None
-        self._count = 0
+        self._numbers = itertools.count(1)  # steps may start in several threads at once
 
     @contextmanager
     def step(self, label: str) -> Iterator[Step]:
         """Time the block as one step: ``building the sdist ... done in 3.2 s``."""
-        self._count += 1
-        key = f"{os.getpid()}-{self.prefix}{self._count}"
+        key = f"{os.getpid()}-{self.prefix}{next(self._numbers)}"
         label = self.prefix + label
         self._write({"step": key, "label": label, "event": "start"})
         started = time.monotonic()
@@ -67,7 +68,9 @@ class Progress:
                 file.write(json.dumps(event) + "\n")
         except OSError:
             return  # progress is a courtesy; never fail a gate over it
-        if self.listener is not None:
+        # Only the main thread prints: a step in a background thread (a build started early)
+        # is shown at the listener's next call, so two threads never read the file at once.
+        if self.listener is not None and threading.current_thread() is threading.main_thread():
             self.listener()
 
 
