@@ -105,6 +105,14 @@ class ReleaseReport(Record):
         dists = f"dists {files} — {self.dists}" if files else f"dists {self.dists}"
         return f"{self.project} {version} · {tag} · {dists}"
 
+    def verdict(self) -> str:
+        """Whether the gates show the release ready; a run in which no gate passed shows nothing."""
+        if self.outcome == "failed":
+            return "not ready to publish"
+        if not self.counts.get("passed"):
+            return "no gate passed, so nothing shows the release is ready"
+        return "ready to publish"
+
     def tally(self) -> str:
         """``2 failed, 1 waived, 20 passed``: the non-zero counts in report order."""
         parts = [f"{self.counts[o]} {o}" for o in OUTCOMES if self.counts.get(o)]

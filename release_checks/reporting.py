@@ -247,8 +247,9 @@ class ReleaseReporting:
         width = None if terminalreporter.verbosity >= 2 else _CLIP
         for outcome, line in terminal_rows(report, width):
             terminalreporter.write_line(line, **{_MARKUP.get(outcome, "green"): True})
-        verdict = "not ready to publish" if report.outcome == "failed" else "ready to publish"
-        terminalreporter.write_line(f"release gates: {report.tally()} — {verdict}", bold=True)
+        terminalreporter.write_line(
+            f"release gates: {report.tally()} — {report.verdict()}", bold=True
+        )
         for problem in self.problems:
             terminalreporter.write_line(f"release-checks: {problem}", red=True)
         if self._in_github_actions():

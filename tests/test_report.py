@@ -80,6 +80,14 @@ def test_failed_first_then_waived_and_skipped_then_passed_in_run_order() -> None
     assert report().tally() == "no release gates ran"
 
 
+def test_verdict_says_ready_only_when_a_gate_passed_and_none_failed() -> None:
+    assert report(BUILT, WAIVED).verdict() == "ready to publish"
+    assert report(BUILT, EMPTY_SECTION).verdict() == "not ready to publish"
+    nothing = "no gate passed, so nothing shows the release is ready"
+    assert report().verdict() == nothing
+    assert report(WAIVED, gate("test_a", "skipped", reason="no tag")).verdict() == nothing
+
+
 def test_header_names_version_tag_and_dists_with_their_sources() -> None:
     assert report().header() == (
         "demo 1.2.3 · tag v1.2.3 (at HEAD) · dists demo-1.2.3.tar.gz, "
