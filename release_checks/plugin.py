@@ -217,9 +217,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(reporting, "release_checks_reporting")
     for run in runs.values():  # a workspace's packages announce their steps alike
         run.progress.listener = config.stash[RUN_KEY].progress.listener
-    xdist_controller = workerinput is None and getattr(config.option, "numprocesses", None)
-    if _whole_selection(config) and not xdist_controller:
-        _build_while_collecting(config, runs)
+    if _whole_selection(config) and not _is_xdist_controller(config):
+        for run in runs.values():
+            run.want_tree_wheel()
+            run.want_venv()
+        config.stash[_EARLY_KEY] = True  # the builds start now, overlapping collection
+        _build_in_background(config, list(runs.values()))
 
 
 def _whole_selection(config: pytest.Config) -> bool:
@@ -240,20 +243,24 @@ def _whole_selection(config: pytest.Config) -> bool:
     )
 
 
-def _build_while_collecting(config: pytest.Config, runs: dict[str, ReleaseRun]) -> None:
-    """Start every run's build now, in the background, so it overlaps collection."""
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """True in the controller of an xdist run, which runs no gates and builds nothing."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
+def _build_in_background(config: pytest.Config, runs: list[ReleaseRun]) -> None:
+    """Start the runs' builds in background threads (see `prebuild`).
+
+    Without xdist this process builds every package; an xdist worker takes every n-th, so
+    workers build different packages at once instead of waiting on each other's lock.
+    """
     from release_checks.packages import prebuild  # noqa: PLC0415
 
-    chosen = list(runs.values())
     workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None:  # an xdist worker takes every n-th package
+    if workerinput is not None:
         index, count = int(workerinput["workerid"].removeprefix("gw")), workerinput["workercount"]
-        chosen = chosen[index::count]
-    for run in chosen:
-        run.want_tree_wheel()
-        run.want_venv()
-    config.stash[_EARLY_KEY] = True
-    config.stash[_BUILDS_KEY] = prebuild(chosen, os.cpu_count() or 1)
+        runs = runs[index::count]
+    config.stash[_BUILDS_KEY] = prebuild(runs, os.cpu_count() or 1)
 
 
 def _add_gates_to_args(config: pytest.Config, pyproject: Path) -> None:
@@ -382,7 +389,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     virtualenv is created and the index asked while it builds; runs that deselect the gates
     do none of it.
     """
-    runs = session.config.stash.get(RUNS_KEY, None)
+    config = session.config
+    runs = config.stash.get(RUNS_KEY, None)
     if runs is None:
         return
     from release_checks.gatekit import item_package  # noqa: PLC0415
@@ -397,26 +405,31 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     asking_index: list[ReleaseRun] = []
     for item in session.items:
         function = getattr(item, "function", None)
-        run = runs.get(item_package(item), session.config.stash[RUN_KEY])
+        run = runs.get(item_package(item), config.stash[RUN_KEY])
         if function is equivalence_gate:
             run.want_tree_wheel()
         elif function is venv_gate:  # its environment is made while the dists build
             run.want_venv()
         elif function is index_gate:
             asking_index.append(run)
-    if session.config.option.collectonly:
+    if config.option.collectonly:
         return
-    if len(runs) > 1 and not session.config.stash.get(_EARLY_KEY, False):
-        _start_builds(session, runs)
-    if asking_index and _runs_gates_first(session.config):
-        _ask_index_meanwhile(session.config, asking_index)
+    if (
+        len(runs) > 1
+        and not config.stash.get(_EARLY_KEY, False)
+        and not _is_xdist_controller(config)
+    ):
+        wanted = {item_package(item) for item in session.items}
+        _build_in_background(config, [run for key, run in runs.items() if key in wanted])
+    if asking_index and _runs_gates_first(config):
+        _ask_index_meanwhile(config, asking_index)
 
 
 def _runs_gates_first(config: pytest.Config) -> bool:
     """True in the process that should start shared work early: no xdist, or worker gw0."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:
-        return not getattr(config.option, "numprocesses", None)
+        return not _is_xdist_controller(config)
     return bool(workerinput.get("workerid") == "gw0")
 
 
@@ -437,28 +450,6 @@ def _ask_index_meanwhile(config: pytest.Config, runs: list[ReleaseRun]) -> None:
     thread = threading.Thread(target=ask, name="release-checks-index", daemon=True)
     thread.start()
     config.stash[_ASKING_KEY] = [thread]
-
-
-def _start_builds(session: pytest.Session, runs: dict[str, ReleaseRun]) -> None:
-    """Start the packages' builds in the background, so they overlap (see `prebuild`).
-
-    Without xdist this process builds every package; an xdist worker takes every n-th, so
-    workers build different packages at once instead of waiting on each other's lock. The
-    controller of an xdist run runs no gates and builds nothing.
-    """
-    from release_checks.gatekit import item_package  # noqa: PLC0415
-    from release_checks.packages import prebuild  # noqa: PLC0415
-
-    config = session.config
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is None and getattr(config.option, "numprocesses", None):
-        return  # an xdist controller
-    wanted = {item_package(item) for item in session.items}
-    chosen = [run for key, run in runs.items() if key in wanted]
-    if workerinput is not None:
-        index, count = int(workerinput["workerid"].removeprefix("gw")), workerinput["workercount"]
-        chosen = chosen[index::count]
-    config.stash[_BUILDS_KEY] = prebuild(chosen, os.cpu_count() or 1)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
