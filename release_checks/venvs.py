@@ -118,20 +118,14 @@ def install_wheel(
 
 
 def _escaping_member(wheel: Path) -> str | None:
-    """The first member of `wheel` whose path leaves the install directory, as pip judges it."""
-    import posixpath  # noqa: PLC0415
-    import zipfile  # noqa: PLC0415
+    """The first member of `wheel` that would land outside the environment, if any."""
+    from release_checks.archive_safety import unsafe_members_of  # noqa: PLC0415
 
     try:
-        with zipfile.ZipFile(wheel) as archive:
-            names = archive.namelist()
-    except (OSError, zipfile.BadZipFile):
+        unsafe = unsafe_members_of(wheel)
+    except FactError:
         return None  # unreadable: the installer reports it in its own words
-    for name in names:
-        normal = posixpath.normpath(name.replace("\\", "/"))
-        if normal.startswith(("/", "../")) or normal == "..":
-            return name
-    return None
+    return unsafe[0].name if unsafe else None
 
 
 def install_from_index(  # noqa: PLR0913 - keyword-only settings
