@@ -20,6 +20,10 @@ __all__ = ["once_per_run", "recorded"]
 
 RecordT = TypeVar("RecordT", bound=Record)
 
+# How often a process waiting for a record looks again: the default 50 ms would add up to
+# that much to every wait on a build or environment finishing, and a look costs microseconds.
+_POLL_SECONDS = 0.005
+
 
 def once_per_run(
     shared_dir: Path, name: str, kind: type[RecordT], compute: Callable[[], RecordT]
@@ -29,7 +33,7 @@ def once_per_run(
 
     record_path = shared_dir / f"{name}.json"
     error_path = shared_dir / f"{name}.error"
-    with FileLock(shared_dir / f"{name}.lock"):
+    with FileLock(shared_dir / f"{name}.lock").acquire(poll_interval=_POLL_SECONDS):
         if record_path.exists():
             return kind.from_json(record_path.read_text(encoding="utf-8"))
         if error_path.exists():
