@@ -35,7 +35,9 @@ __all__ = [
     "build_dists",
     "build_dists_and_tree_wheel",
     "build_tree_wheel",
+    "builds_cancelled",
     "cancel_builds",
+    "resume_builds",
 ]
 
 _OUTPUT_TAIL = 40
@@ -52,19 +54,31 @@ class TreeWheel(Record):
 # Process groups of the backend hooks running now, so a run that ends early can stop them.
 _RUNNING: set[int] = set()
 _RUNNING_LOCK = threading.Lock()
+_CANCELLED = threading.Event()
 
 
 def cancel_builds() -> None:
     """Kill every backend hook still running: its build (in another thread) then fails fast.
 
     A run interrupted by Ctrl-C calls this before it waits for those threads and removes
-    their directory.
+    their directory; work queued behind the builds checks `builds_cancelled` and stops.
     """
+    _CANCELLED.set()
     with _RUNNING_LOCK:
         groups = list(_RUNNING)
     for group in groups:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(group, signal.SIGKILL)
+
+
+def builds_cancelled() -> bool:
+    """True once `cancel_builds` was called: background work should start nothing more."""
+    return _CANCELLED.is_set()
+
+
+def resume_builds() -> None:
+    """Let background work start again: a new run is not the one Ctrl-C interrupted."""
+    _CANCELLED.clear()
 
 
 class _CapturingRunner:

@@ -298,9 +298,6 @@ def test_wheel_works_in_fresh_venv(
     Fix: declare missing dependencies in ``[project] dependencies``; include missing modules
     in the wheel; fix entry points in ``[project.scripts]``.
     """
-    from release_checks.dists import wheel_import_names  # noqa: PLC0415
-    from release_checks.venvs import probe  # noqa: PLC0415
-
     if not release_dists.wheels:
         fail(
             f"there is no wheel among the distributions in {release_dists.where}; build one "
@@ -310,15 +307,15 @@ def test_wheel_works_in_fresh_venv(
     venv = release_run.venv(release_python)
     if venv.error is not None:
         fail(f"{venv.error}:\n{venv.install_log}")
-    dist_name = release_run.metadata(wheel).get("name", release_run.project_name)
-    names = list(release_run.config.import_names) or wheel_import_names(wheel)
+    dist_name, names = release_run.probe_names(wheel)
     if not names and not dist_name.endswith(("-stubs", "_stubs")):  # stubs are not imported
         fail(
             f"{wheel.name} installs no importable package or module; check the build backend's "
             "package discovery (for example `[tool.hatch.build.targets.wheel] packages`)"
         )
     expected = release_version(release_run)
-    problems = _probe_problems(probe(venv, dist_name, names), dist_name, expected, names)
+    report = release_run.import_probe(release_python)
+    problems = _probe_problems(report, dist_name, expected, names)
     if problems:
         under = f" ({interpreter.label})" if release_python is not None else ""
         fail(

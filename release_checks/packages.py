@@ -13,6 +13,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from release_checks.builder import resume_builds
 from release_checks.errors import ConfigError, ReleaseChecksError
 from release_checks.run import ReleaseRun, RunOptions
 from release_checks.workspace import Member, find_members, find_workspace_table, merged_pyproject
@@ -97,13 +98,16 @@ def select_packages(
 
 
 def prebuild(runs: Iterable[ReleaseRun], workers: int) -> list[threading.Thread]:
-    """Build the runs' dists in background threads, `workers` at a time, without waiting.
+    """Prepare the runs in background threads, `workers` at a time, without waiting.
 
-    Each build is a subprocess, so threads overlap them; the gates then find the records
+    Each run builds its dists, then fills the fresh virtualenvs its gates want (see
+    `ReleaseRun.prepare`). Builds and installs are subprocesses, so threads overlap them
+    with each other and with the gates; the gates then find the records
     (or wait on the lock of the one being built). A failure is recorded for its gate to
     report; anything else is left for the gate to meet again. Join the threads returned
     before the run's shared directory goes.
     """
+    resume_builds()
     pending = list(runs)
     lock = threading.Lock()
 
@@ -114,7 +118,7 @@ def prebuild(runs: Iterable[ReleaseRun], workers: int) -> list[threading.Thread]
                     return
                 run = pending.pop(0)
             try:
-                run.dists()
+                run.prepare()
             except ReleaseChecksError:
                 continue
             except Exception:  # noqa: BLE001, S112 - the gate computing it reports it

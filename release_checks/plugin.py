@@ -356,7 +356,13 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Unless ``-m`` selects gates, deselect release and published tests the user did not name."""
+    """Unless ``-m`` selects gates, deselect release and published tests the user did not name.
+
+    The fresh-environment gate moves to the end: its wheel installs in the background while
+    the quicker gates run (see `ReleaseRun.prepare`).
+    """
+    if RUNS_KEY in config.stash:
+        _fresh_venv_gates_last(items)
     if _marker_selects_gates(config):
         return
     named = _named_files_and_nodes(config)
@@ -369,6 +375,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def _fresh_venv_gates_last(items: list[pytest.Item]) -> None:
+    from release_checks.gates import test_wheel_works_in_fresh_venv as venv_gate  # noqa: PLC0415
+
+    last = [item for item in items if getattr(item, "function", None) is venv_gate]
+    if last:
+        items[:] = [item for item in items if getattr(item, "function", None) is not venv_gate]
+        items.extend(last)
 
 
 def _named_files_and_nodes(config: pytest.Config) -> list[str]:

@@ -10,7 +10,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,12 +24,13 @@ from release_checks.builder import (
     build_dists,
     build_dists_and_tree_wheel,
     build_tree_wheel,
+    builds_cancelled,
 )
 from release_checks.config import ReleaseConfig
 from release_checks.context import ReleaseContext, TagChoice
 from release_checks.dists import read_metadata_bytes
 from release_checks.distset import DistSet, check_readable, find_prebuilt
-from release_checks.errors import FactError
+from release_checks.errors import FactError, ReleaseChecksError
 from release_checks.interpreters import (
     Interpreter,
     describe_spec,
@@ -40,13 +41,22 @@ from release_checks.interpreters import (
 from release_checks.progress import Progress
 from release_checks.project import Project
 from release_checks.shared import once_per_run, recorded
-from release_checks.venvs import FreshVenv, create_base, create_venv, install_wheel
+from release_checks.venvs import (
+    FreshVenv,
+    ProbeReport,
+    create_base,
+    create_venv,
+    install_wheel,
+    probe,
+)
 from release_checks.worktree import TreeStatus, tree_status
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
     from release_checks.index import IndexChoice, IndexPage
+    from release_checks.workflow_model import Workflow
+    from release_checks.workflows import Finding
 
 __all__ = ["ReleaseRun", "RunOptions"]
 
@@ -97,6 +107,20 @@ class ReleaseRun:
     def strict(self) -> bool:
         """Fail instead of skip where a skip could hide a problem: asked for, or a CI tag build."""
         return self.options.strict or self.environ.get("GITHUB_REF_TYPE") == "tag"
+
+    @cached_property
+    def workflows(self) -> list[Workflow]:
+        """The repository's GitHub Actions workflows, read once per process."""
+        from release_checks.workflow_model import load_workflows  # noqa: PLC0415
+
+        return load_workflows(self.root)
+
+    @cached_property
+    def workflow_findings(self) -> list[Finding]:
+        """Every finding of the workflow rules, for the workflow gates to pick theirs from."""
+        from release_checks.workflows import check_workflows  # noqa: PLC0415
+
+        return check_workflows(self.root)
 
     @cached_property
     def tag(self) -> TagChoice | None:
@@ -157,6 +181,23 @@ class ReleaseRun:
         Called when the fresh-environment gate is selected, before the dists are built.
         """
         self._venv_wanted = True
+
+    def prepare(self) -> None:
+        """Make what the selected gates will wait for: the dists, then the fresh environments.
+
+        Each environment gets the wheel installed and imported (`import_probe`). Meant for a
+        background thread started before the gates run (see `packages.prebuild`), so the
+        wheel installs while the quick gates run. Failures are recorded for the gates to
+        report; a run interrupted by Ctrl-C starts no further step.
+        """
+        self.dists()
+        if not self._venv_wanted:
+            return
+        for python in self.config.python or (None,):
+            if builds_cancelled():
+                return
+            with suppress(ReleaseChecksError):
+                self.import_probe(python)
 
     @contextmanager
     def _venv_base_meanwhile(self) -> Iterator[None]:
@@ -401,6 +442,29 @@ class ReleaseRun:
         name = f"venv-{interpreter.key}"
         return once_per_run(
             self.shared_dir, name, FreshVenv, lambda: self._make_venv(interpreter, name)
+        )
+
+    def probe_names(self, wheel: Path) -> tuple[str, list[str]]:
+        """The distribution name, and the names the fresh-environment gate imports from it."""
+        from release_checks.dists import wheel_import_names  # noqa: PLC0415
+
+        dist_name = self.metadata(wheel).get("name", self.project_name)
+        return dist_name, list(self.config.import_names) or wheel_import_names(wheel)
+
+    def import_probe(self, python: str | None = None) -> ProbeReport:
+        """What importing the release shows in the fresh virtualenv of `python`, once per run.
+
+        An environment the wheel did not install into is an error: there is nothing to import.
+        """
+        venv = self.venv(python)
+        if venv.error is not None:
+            raise FactError(venv.error)
+        dist_name, names = self.probe_names(Path(venv.wheel))
+        return once_per_run(
+            self.shared_dir,
+            f"probe-{self.interpreter(python).key}",
+            ProbeReport,
+            lambda: probe(venv, dist_name, names, timeout=self.config.build_timeout),
         )
 
     def _make_venv(self, interpreter: Interpreter, name: str) -> FreshVenv:

@@ -72,6 +72,9 @@ def test_release_marker_runs_gates_and_user_gates(
             "*tests/test_user.py::test_user_gate_runs_the_command PASSED*",
         ]
     )
+    ran = [line for line in result.stdout.lines if line.endswith("]") and "::" in line]
+    # the wheel installs in the background while the quicker gates run
+    assert "::test_wheel_works_in_fresh_venv PASSED" in ran[-1]
 
 
 @pytest.mark.parametrize(
