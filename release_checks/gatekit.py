@@ -125,12 +125,11 @@ def parametrize_workflows(metafunc: pytest.Metafunc) -> None:
     (pytest would turn an empty parameter list into a skip).
     """
     from release_checks.plugin import RUN_KEY  # noqa: PLC0415
-    from release_checks.workflow_model import load_workflows  # noqa: PLC0415 - per repository
 
     names = [name for name in _WORKFLOW_PARAMETERS if name in metafunc.fixturenames]
     if not names:
         return
-    workflows = load_workflows(metafunc.config.stash[RUN_KEY].root)
+    workflows = metafunc.config.stash[RUN_KEY].workflows
     for name in names:
         files = [w.name for w in workflows if name == "workflow_file" or w.publish_jobs()]
         if files:

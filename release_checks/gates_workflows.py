@@ -26,7 +26,6 @@ from release_checks.workflows import (
     RELEASE_TRIGGERS,
     TRUSTED_PUBLISHING,
     WORKFLOW_VALID,
-    check_workflows,
     version_from_vcs,
 )
 
@@ -57,7 +56,7 @@ def _check(run: ReleaseRun, rule: str, workflow: str, headline: str) -> None:
     __tracebackhide__ = True
     findings = [
         finding
-        for finding in check_workflows(run.root)
+        for finding in run.workflow_findings
         if finding.rule == rule and PurePosixPath(finding.file).name == workflow
     ]
     if findings:
