@@ -381,12 +381,23 @@ def _classifier_problems(classifiers: list[str]) -> list[IndexProblem]:
 _PYTHON_CLASSIFIER = re.compile(r"^Programming Language :: Python :: (\d+)(?:\.(\d+))?$")
 _MINORS = range(41)
 _PATCHES = range(100)
+_NAMED_PATCH = re.compile(r"\d+\.\d+\.(\d+)")
 
 
 def _admits(spec: SpecifierSet, major: int, minor: int | None) -> bool:
-    """Whether any release of Python major.minor (or of `major`) satisfies `spec`."""
+    """Whether any release of Python major.minor (or of `major`) satisfies `spec`.
+
+    Which patch releases a specifier admits changes only at the versions it names, so the
+    first and last patch and the neighbours of each named one stand for all of them.
+    """
     minors = _MINORS if minor is None else (minor,)
-    return any(spec.contains(f"{major}.{m}.{patch}") for m in minors for patch in _PATCHES)
+    patches = {_PATCHES[0], _PATCHES[-1]}
+    for specifier in spec:
+        named = _NAMED_PATCH.match(specifier.version)
+        if named:
+            patch = int(named[1])
+            patches.update(p for p in (patch - 1, patch, patch + 1) if p in _PATCHES)
+    return any(spec.contains(f"{major}.{m}.{patch}") for m in minors for patch in sorted(patches))
 
 
 def _python_versions(classifiers: list[str]) -> list[tuple[str, int, int | None]]:

@@ -335,6 +335,22 @@ def test_requires_python_admitting_the_classifiers(spec: str) -> None:
     assert index_problems(raw) == [], spec
 
 
+@pytest.mark.parametrize(
+    "spec",
+    ["<3.11.0", ">3.11.99", "==3.12.2", ">=3.10,<3.11", "!=3.11.*,>=3.11", "~=3.12.3"],
+)
+def test_requires_python_excluding_every_patch_of_a_classifier(spec: str) -> None:
+    """Patch-level bounds: only a requirement that admits no 3.11.x at all excludes 3.11."""
+    raw = metadata(f"Requires-Python: {spec}", "Classifier: Programming Language :: Python :: 3.11")
+    assert "`Programming Language :: Python :: 3.11`" in only(index_problems(raw)).message
+
+
+@pytest.mark.parametrize("spec", ["==3.11.57", ">3.11.98", "<3.11.1", ">=3.11.5,<3.11.7"])
+def test_requires_python_admitting_one_patch_of_a_classifier(spec: str) -> None:
+    raw = metadata(f"Requires-Python: {spec}", "Classifier: Programming Language :: Python :: 3.11")
+    assert index_problems(raw) == [], spec
+
+
 def test_python_2_classifier_excluded_by_a_python_3_requirement() -> None:
     raw = metadata("Classifier: Programming Language :: Python :: 2")
     assert "`Programming Language :: Python :: 2`" in only(index_problems(raw)).message
