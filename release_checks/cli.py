@@ -58,14 +58,13 @@ def _notes(version_text: str, changelog: str | None) -> int:
 
     from release_checks.config import parse_config  # noqa: PLC0415
     from release_checks.errors import ConfigError  # noqa: PLC0415
-    from release_checks.gates import GATE_IDS  # noqa: PLC0415
     from release_checks.notes import release_notes  # noqa: PLC0415
     from release_checks.project import find_project_root, load_pyproject  # noqa: PLC0415
     from release_checks.tags import split_tag  # noqa: PLC0415
 
     root = find_project_root(Path.cwd()) or Path.cwd()
     try:
-        configured = changelog or parse_config(load_pyproject(root), GATE_IDS).changelog
+        configured = changelog or parse_config(load_pyproject(root)).changelog
     except ConfigError as error:
         sys.stderr.write(f"release-checks: {error}\n")
         return 4

@@ -14,6 +14,7 @@ from release_checks.records import Record
 __all__ = [
     "DEFAULT_BUILD_TIMEOUT",
     "ReleaseConfig",
+    "builtin_gate_ids",
     "gate_key",
     "index_url_problem",
     "parse_config",
@@ -162,8 +163,24 @@ def _parse_python(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
-def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> ReleaseConfig:
-    """Validate ``[tool.release-checks]``; any mistake is a ConfigError naming the key."""
+def builtin_gate_ids() -> Collection[str]:
+    """The built-in gates' ids, which `waive` may name.
+
+    Importing the gates is deferred until a `waive` table needs them: a gate run parses its
+    config before it starts building, and the gate modules are slow to import.
+    """
+    from release_checks.gates import GATE_IDS  # noqa: PLC0415 - the gates import pytest
+
+    return GATE_IDS
+
+
+def parse_config(
+    pyproject: Mapping[str, Any], gate_ids: Callable[[], Collection[str]] = builtin_gate_ids
+) -> ReleaseConfig:
+    """Validate ``[tool.release-checks]``; any mistake is a ConfigError naming the key.
+
+    `gate_ids` gives the gates a `waive` table may name; it is called only when there is one.
+    """
     tool = pyproject.get("tool")
     tool = tool if isinstance(tool, dict) else {}
     for name in tool:
@@ -224,7 +241,7 @@ def parse_config(pyproject: Mapping[str, Any], gate_ids: Collection[str]) -> Rel
         allow_top_level=tuple(patterns["allow-top-level"]),
         sdist_ignore=tuple(patterns["sdist-ignore"]),
         secrets_ignore=tuple(patterns["secrets-ignore"]),
-        waive=_parse_waive(table.get("waive", {}), gate_ids),
+        waive=_parse_waive(table["waive"], gate_ids()) if "waive" in table else {},
         build_timeout=float(timeout),
         index=index,
         python=_parse_python(table.get("python", [])),

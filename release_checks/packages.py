@@ -28,11 +28,10 @@ def _members(root: Path) -> list[Member]:
     above it that lists it.
     """
     from release_checks.config import parse_config  # noqa: PLC0415
-    from release_checks.gates import GATE_IDS  # noqa: PLC0415
     from release_checks.project import load_pyproject  # noqa: PLC0415
 
     pyproject = load_pyproject(root)
-    patterns = parse_config(pyproject, GATE_IDS).packages
+    patterns = parse_config(pyproject).packages
     if patterns:
         return find_members(root, pyproject, patterns)
     workspace = find_workspace_table(root)
@@ -44,7 +43,6 @@ def _members(root: Path) -> list[Member]:
 def make_runs(root: Path, options: RunOptions, shared_dir: Path) -> dict[str, ReleaseRun]:
     """A run per package, by package id; a single package (or lone project) is under ""."""
     from release_checks.config import parse_config  # noqa: PLC0415
-    from release_checks.gates import GATE_IDS  # noqa: PLC0415
     from release_checks.project import read_project  # noqa: PLC0415
 
     members = _members(root)
@@ -52,7 +50,7 @@ def make_runs(root: Path, options: RunOptions, shared_dir: Path) -> dict[str, Re
     runs: dict[str, ReleaseRun] = {}
     for member in members:
         try:
-            config = parse_config(member.pyproject, GATE_IDS)
+            config = parse_config(member.pyproject)
         except ConfigError as error:
             where = member.root / "pyproject.toml"
             raise ConfigError(f"{where}: {error}".replace(": pyproject.toml:", ":")) from None

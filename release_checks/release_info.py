@@ -47,8 +47,6 @@ def info_for_directory(start: Path, *, dist: Path | None, tag: str | None) -> Re
     Without `dist` and without a tag or static version, that means one isolated build, into a
     temporary directory removed afterwards.
     """
-    from release_checks.gates import GATE_IDS  # noqa: PLC0415 - the gates import pytest
-
     root = find_project_root(start)
     if root is None:
         raise ConfigError(f"no pyproject.toml in {start} or a parent directory")
@@ -56,7 +54,7 @@ def info_for_directory(start: Path, *, dist: Path | None, tag: str | None) -> Re
     with tempfile.TemporaryDirectory(prefix="release-checks-") as shared_dir:
         run = ReleaseRun(
             project=read_project(root, pyproject),
-            config=parse_config(pyproject, GATE_IDS),
+            config=parse_config(pyproject),
             options=RunOptions(
                 release_tag=tag, release_dist=(start / dist).resolve() if dist else None
             ),

@@ -208,7 +208,6 @@ def settings_for(
     from release_checks.changelog import find_changelog  # noqa: PLC0415
     from release_checks.config import parse_config  # noqa: PLC0415
     from release_checks.errors import FactError  # noqa: PLC0415
-    from release_checks.gates import GATE_IDS  # noqa: PLC0415
 
     project = _table(pyproject, "project")
     name = project.get("name")
@@ -218,7 +217,7 @@ def settings_for(
             "distribution name"
         )
     requires_python = project.get("requires-python")
-    config = parse_config(pyproject, GATE_IDS)
+    config = parse_config(pyproject)
     try:
         changelog = find_changelog(root, config.changelog)
     except FactError:

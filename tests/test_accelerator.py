@@ -37,7 +37,7 @@ def test_an_unknown_accelerator_in_the_variable_is_refused() -> None:
 def test_an_unknown_accelerator_in_the_config_is_refused() -> None:
     table = {"tool": {"release-checks": {"accelerator": "turbo"}}}
     with pytest.raises(ConfigError, match=r"`tool.release-checks.accelerator` must be one of"):
-        parse_config(table, ())
+        parse_config(table)
 
 
 def test_asking_for_uv_without_uv_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:

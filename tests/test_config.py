@@ -13,7 +13,7 @@ GATES = frozenset({"changelog_has_entry", "dists_build", "tag_is_pep440", "versi
 
 
 def parse(table: object) -> ReleaseConfig:
-    return parse_config({"tool": {"release-checks": table}}, GATES)
+    return parse_config({"tool": {"release-checks": table}}, lambda: GATES)
 
 
 def config_error(table: object) -> str:
@@ -28,7 +28,7 @@ def config_error(table: object) -> str:
     ids=["empty", "no-tool", "other-tool", "empty-table"],
 )
 def test_defaults_without_settings(pyproject: dict[str, Any]) -> None:
-    assert parse_config(pyproject, GATES) == ReleaseConfig(
+    assert parse_config(pyproject, lambda: GATES) == ReleaseConfig(
         tag_prefix=None,
         changelog=None,
         import_names=(),
@@ -133,6 +133,23 @@ def test_waive_of_an_unknown_gate_suggests_the_near_miss() -> None:
     assert "valid gates: changelog_has_entry, dists_build, tag_is_pep440, versions_agree" in message
 
 
+def test_the_built_in_gates_are_the_default_waive_names() -> None:
+    table = {"tool": {"release-checks": {"waive": {"wheel-works-in-fresh-venv": "no wheel"}}}}
+    assert parse_config(table).waive == {"wheel_works_in_fresh_venv": "no wheel"}
+    table = {"tool": {"release-checks": {"waive": {"no-such-gate": "why"}}}}
+    with pytest.raises(ConfigError, match="valid gates: archive_is_safe_to_extract, "):
+        parse_config(table)
+
+
+def test_a_config_without_waive_never_asks_for_the_gates() -> None:
+    """A gate run parses its config before it builds; importing the gates would delay that."""
+
+    def no_gates() -> frozenset[str]:
+        raise AssertionError("the gate ids were asked for")
+
+    assert parse_config({"tool": {"release-checks": {"tag-prefix": "v"}}}, no_gates).tag_prefix
+
+
 def test_waive_of_an_unrelated_name_has_no_suggestion() -> None:
     message = config_error({"waive": {"coverage": "reason"}})
     assert "names no built-in gate" in message
@@ -186,8 +203,9 @@ def test_gate_key(name: str, key: str) -> None:
 )
 def test_misspelt_table_is_named(tool: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match=r"`\[tool\.release.check.*\]` is not read; did you mean"):
-        parse_config({"tool": tool}, GATES)
+        parse_config({"tool": tool}, lambda: GATES)
 
 
 def test_other_tools_tables_are_left_alone() -> None:
-    assert parse_config({"tool": {"release": {}, "semantic_release": {}}}, GATES) == ReleaseConfig()
+    other_tools: dict[str, object] = {"tool": {"release": {}, "semantic_release": {}}}
+    assert parse_config(other_tools, lambda: GATES) == ReleaseConfig()

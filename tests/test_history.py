@@ -223,11 +223,11 @@ def test_two_tags_on_head_are_both_listed(project: FixtureProject) -> None:
 def test_release_branch_setting() -> None:
     def parse(value: object) -> str | None:
         table = {"tool": {"release-checks": {"release-branch": value}}}
-        return parse_config(table, frozenset()).release_branch
+        return parse_config(table).release_branch
 
     assert parse("1.x") == "1.x"
     assert parse("release/2.0") == "release/2.0"
-    assert parse_config({}, frozenset()).release_branch is None
+    assert parse_config({}).release_branch is None
     for wrong in ("", "refs/heads/main", "main branch", "-x", "a..b", "main/", 3, ["main"]):
         with pytest.raises(ConfigError) as caught:
             parse(wrong)

@@ -419,7 +419,7 @@ def test_pip_config_file_names_the_index(tmp_path: Path) -> None:
 
 def test_the_project_config_key_must_be_an_http_url() -> None:
     def parse(value: object) -> str | None:
-        return parse_config({"tool": {"release-checks": {"index": value}}}, set()).index
+        return parse_config({"tool": {"release-checks": {"index": value}}}).index
 
     assert parse("https://private.invalid/simple/") == "https://private.invalid/simple/"
     for wrong in ("private.invalid/simple", "file:///srv/index", 3):

@@ -46,12 +46,12 @@ def python_list(*specs: str) -> str:
 
 
 def test_python_defaults_to_the_running_interpreter() -> None:
-    assert parse_config({}, set()).python == ()
+    assert parse_config({}).python == ()
 
 
 def test_python_lists_interpreters_as_written() -> None:
     table = {"python": ["3.12", "3.13t", "pypy3.10", "/opt/python/bin/python3"]}
-    config = parse_config({"tool": {"release-checks": table}}, set())
+    config = parse_config({"tool": {"release-checks": table}})
     assert config.python == ("3.12", "3.13t", "pypy3.10", "/opt/python/bin/python3")
 
 
@@ -68,7 +68,7 @@ def test_python_lists_interpreters_as_written() -> None:
 )
 def test_python_mistakes_name_the_key(value: object, message: str) -> None:
     with pytest.raises(ConfigError, match=None) as raised:
-        parse_config({"tool": {"release-checks": {"python": value}}}, set())
+        parse_config({"tool": {"release-checks": {"python": value}}})
     assert message in str(raised.value)
 
 
