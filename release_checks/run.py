@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -201,26 +201,39 @@ class ReleaseRun:
 
     @contextmanager
     def _venv_base_meanwhile(self) -> Iterator[None]:
-        """While the block builds, create the running interpreter's empty fresh virtualenv.
+        """While the block builds, find each interpreter and create its empty virtualenv.
 
         Only the wheel's install is then left for `venv`, which may run on another worker:
-        the base is a record, written once the block is done. With a `python` list the
-        environments are made later, once each interpreter is found.
+        each base is a record, written once the block is done. An interpreter that is not
+        found gets no base; its gate reports why.
         """
-        if not self._venv_wanted or self.config.python:
+        if not self._venv_wanted:
             yield
             return
-        name = f"venv-{self._running_interpreter.key}"
-        made: list[FreshVenv] = []
+        made: dict[str, FreshVenv] = {}
 
         def create() -> None:
-            with self.progress.step("creating the fresh virtualenv, meanwhile") as step:
-                base = create_base(
-                    self.shared_dir / name, timeout=self.config.build_timeout, uv=self.uv
-                )
-                if base.error is not None:
-                    step.failed()
-            made.append(base)
+            for python in self.config.python or (None,):
+                if builds_cancelled():
+                    return
+                try:
+                    interpreter = self.interpreter(python)
+                except ReleaseChecksError:
+                    continue
+                name = f"venv-{interpreter.key}"
+                if interpreter.error is not None or name in made:  # or a second spelling
+                    continue
+                label = "creating the fresh virtualenv"
+                label += f" under {interpreter.label}, meanwhile" if python else ", meanwhile"
+                with self.progress.step(label) as step:
+                    made[name] = create_base(
+                        self.shared_dir / name,
+                        timeout=self.config.build_timeout,
+                        interpreter=interpreter.executable if interpreter.spec else None,
+                        uv=self.uv,
+                    )
+                    if made[name].error is not None:
+                        step.failed()
 
         thread = threading.Thread(target=create, name="release-checks-venv", daemon=True)
         thread.start()
@@ -228,8 +241,8 @@ class ReleaseRun:
             yield
         finally:
             thread.join()
-        if made:
-            once_per_run(self.shared_dir, f"{name}-base", FreshVenv, lambda: made[0])
+        for name, base in made.items():
+            once_per_run(self.shared_dir, f"{name}-base", FreshVenv, partial(_given, base))
 
     def prebuilt(self) -> DistSet:
         """The --release-dist files; in a workspace, those carrying this package's name."""
@@ -499,3 +512,8 @@ class ReleaseRun:
             if venv.error is not None:
                 step.failed()
         return venv
+
+
+def _given(base: FreshVenv) -> FreshVenv:
+    """A base made already, for `once_per_run` to store."""
+    return base
