@@ -213,10 +213,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from release_checks.reporting import ReleaseReporting, check_report_path  # noqa: PLC0415
 
     report_path = check_report_path(config.option.release_report, config.invocation_params.dir)
-    reporting = ReleaseReporting(config, config.stash[RUN_KEY], report_path)
+    reporting = ReleaseReporting(config, runs, root, report_path)
     config.pluginmanager.register(reporting, "release_checks_reporting")
-    for run in runs.values():  # a workspace's packages announce their steps alike
-        run.progress.listener = config.stash[RUN_KEY].progress.listener
     if _whole_selection(config) and not _is_xdist_controller(config):
         for run in runs.values():
             run.want_tree_wheel()

@@ -22,6 +22,7 @@ __all__ = [
     "SCHEMA",
     "GateResult",
     "Location",
+    "PackageRelease",
     "ReleaseReport",
     "annotation_lines",
     "first_line",
@@ -73,8 +74,36 @@ class GateResult(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PackageRelease(Record):
+    """One package's release: version, tag and dists, and where they come from.
+
+    `package` is its id in a workspace (``[pkg-a]`` in node ids), "" for a lone project.
+    """
+
+    package: str = ""
+    project: str
+    version: str | None
+    problem: str | None = None
+    tag: TagChoice | None
+    dists: str
+    files: tuple[str, ...] = ()
+
+    def header(self) -> str:
+        """One line: project, version, tag and its source, dists and their source."""
+        version = self.version or f"(version unknown: {self.problem or 'not built'})"
+        tag = f"tag {self.tag.name} ({self.tag.source})" if self.tag else "no release tag"
+        files = ", ".join(self.files)
+        dists = f"dists {files} — {self.dists}" if files else f"dists {self.dists or 'not built'}"
+        return f"{self.project} {version} · {tag} · {dists}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReleaseReport(Record):
-    """A run's release, the source of its tag and dists, and every gate's result, worst first."""
+    """A run's release, the source of its tag and dists, and every gate's result, worst first.
+
+    The top-level release fields are the first package's; `packages` has every package's
+    (one entry for a lone project).
+    """
 
     schema: int = SCHEMA
     tool_version: str = ""
@@ -88,6 +117,26 @@ class ReleaseReport(Record):
     outcome: Literal["passed", "failed"] = "passed"
     counts: dict[str, int] = field(default_factory=dict)
     gates: tuple[GateResult, ...] = ()
+    packages: tuple[PackageRelease, ...] = ()
+
+    @classmethod
+    def of(
+        cls, packages: Iterable[PackageRelease], *, tool_version: str = "", strict: bool = False
+    ) -> ReleaseReport:
+        """A report over `packages` (at least one) with no gate results yet."""
+        packages = tuple(packages)
+        first = packages[0]
+        return cls(
+            tool_version=tool_version,
+            project=first.project,
+            version=first.version,
+            problem=first.problem,
+            tag=first.tag,
+            dists=first.dists,
+            files=first.files,
+            strict=strict,
+            packages=packages,
+        )
 
     def with_gates(self, gates: Iterable[GateResult]) -> ReleaseReport:
         """The report over `gates` (in run order), sorted worst first, with its counts."""
@@ -99,11 +148,23 @@ class ReleaseReport(Record):
 
     def header(self) -> str:
         """One line: project, version, tag and its source, dists and their source."""
-        version = self.version or f"(version unknown: {self.problem or 'not built'})"
-        tag = f"tag {self.tag.name} ({self.tag.source})" if self.tag else "no release tag"
-        files = ", ".join(self.files)
-        dists = f"dists {files} — {self.dists}" if files else f"dists {self.dists}"
-        return f"{self.project} {version} · {tag} · {dists}"
+        return self._first().header()
+
+    def headers(self) -> list[str]:
+        """The header of each package: one line for a lone project, one per package else."""
+        if len(self.packages) <= 1:
+            return [self.header()]
+        return [f"[{package.package}] {package.header()}" for package in self.packages]
+
+    def _first(self) -> PackageRelease:
+        return PackageRelease(
+            project=self.project,
+            version=self.version,
+            problem=self.problem,
+            tag=self.tag,
+            dists=self.dists,
+            files=self.files,
+        )
 
     def verdict(self) -> str:
         """Whether the gates show the release ready; a run in which no gate passed shows nothing."""
@@ -178,10 +239,16 @@ def markdown_summary(report: ReleaseReport) -> str:
     """A Markdown section: headline, release facts, a table of gates, failures in full."""
     mark = "❌" if report.outcome == "failed" else "✅"
     version = report.version or "(version unknown)"
+    title = f"{_cell(report.project)} {_cell(version)}"
+    if len(report.packages) > 1:
+        title = ", ".join(f"{_cell(p.project)} {_cell(p.version or '?')}" for p in report.packages)
     lines = [
-        f"### {mark} Release gates: {_cell(report.project)} {_cell(version)} — {report.tally()}",
+        f"### {mark} Release gates: {title} — {report.tally()}",
         "",
-        _cell(report.header()),
+        *(
+            f"- {_cell(line)}" if len(report.packages) > 1 else _cell(line)
+            for line in report.headers()
+        ),
         "",
         "| Outcome | Gate | Reason |",
         "| --- | --- | --- |",

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 
 from release_checks.errors import ReleaseChecksError
-from release_checks.gatekit import GateFailure
+from release_checks.gatekit import GateFailure, item_package
 from release_checks.progress import ProgressReader
 from release_checks.report import (
     GateResult,
     Location,
     Outcome,
+    PackageRelease,
     ReleaseReport,
     annotation_lines,
     first_line,
@@ -61,9 +62,18 @@ def check_report_path(value: Path | None, invocation_dir: Path) -> Path | None:
 class ReleaseReporting:
     """Collects each gate's result and reports them: terminal, step summary, annotations, JSON."""
 
-    def __init__(self, config: pytest.Config, run: ReleaseRun, report_path: Path | None) -> None:
+    def __init__(
+        self,
+        config: pytest.Config,
+        runs: dict[str, ReleaseRun],
+        root: Path,
+        report_path: Path | None,
+    ) -> None:
+        """`runs` by package id (the first is the repository's); locations are shown from `root`."""
         self.config = config
-        self.run = run
+        self.runs = runs
+        self.run = next(iter(runs.values()))
+        self.root = root
         self.report_path = report_path
         self.controller = not hasattr(config, "workerinput")
         self.entries: dict[str, _Entry] = {}
@@ -71,9 +81,11 @@ class ReleaseReporting:
         self.report: ReleaseReport | None = None
         self.problems: list[str] = []
         self.running: str | None = None  # the test running in this process, if any
+        run = self.run  # every package's run writes its steps to the same file
         self.progress = ProgressReader(run.progress.path or run.shared_dir / "progress.jsonl")
         if self.controller:
-            run.progress.listener = self.print_progress  # steps run here print at once
+            for each in runs.values():
+                each.progress.listener = self.print_progress  # steps run here print at once
 
     # Progress
 
@@ -128,30 +140,33 @@ class ReleaseReporting:
         """Tag a gate's report with what only this process knows: location, waiver, summary."""
         report = yield
         if any(item.get_closest_marker(mark) for mark in _MARKS):
+            run = self.runs.get(item_package(item), self.run)
             tag = {
                 "position": self.positions.get(item.nodeid, len(self.positions)),
                 "summary": first_line(getattr(getattr(item, "obj", None), "__doc__", "") or ""),
-                "waived": self._waiver(item) if report.skipped else None,
-                "location": self._location(call),
+                "waived": self._waiver(item, run) if report.skipped else None,
+                "location": self._location(call, run),
             }
             report.user_properties.append((_TAG, tag))
         return report
 
-    def _waiver(self, item: pytest.Item) -> str | None:
+    @staticmethod
+    def _waiver(item: pytest.Item, run: ReleaseRun) -> str | None:
         from release_checks.collect import GatesFile  # noqa: PLC0415
         from release_checks.config import gate_key  # noqa: PLC0415
 
         if not isinstance(item, pytest.Function) or not isinstance(item.parent, GatesFile):
             return None
-        return self.run.config.waive.get(gate_key(item.originalname))
+        return run.config.waive.get(gate_key(item.originalname))
 
-    def _location(self, call: pytest.CallInfo[None]) -> list[Any] | None:
+    def _location(self, call: pytest.CallInfo[None], run: ReleaseRun) -> list[Any] | None:
+        """Where the gate's failure points, from the report's root; the gate's is its package's."""
         error = call.excinfo.value if call.excinfo is not None else None
         if not isinstance(error, GateFailure) or error.location is None:
             return None
         file, line = error.location
-        path = Path(os.path.normpath(self.run.root / file))  # an absolute `file` stays as is
-        shown = path.relative_to(self.run.root) if path.is_relative_to(self.run.root) else path
+        path = Path(os.path.normpath(run.root / file))  # an absolute `file` stays as is
+        shown = path.relative_to(self.root) if path.is_relative_to(self.root) else path
         return [shown.as_posix(), line]
 
     @pytest.hookimpl(tryfirst=True)
@@ -203,21 +218,9 @@ class ReleaseReporting:
             tool_version = version("pytest-release-checks")
         except PackageNotFoundError:
             tool_version = ""
-        try:
-            release = self.run.context(may_build=False)
-        except ReleaseChecksError as error:
-            release = None
-            problem = str(error)
-        dists = self.run.known_dists()
-        files = tuple(path.name for path in dists.files) if dists else ()
-        report = ReleaseReport(
+        report = ReleaseReport.of(
+            (_package_release(package, run) for package, run in self.runs.items()),
             tool_version=tool_version,
-            project=release.project if release else self.run.project_name,
-            version=release.version if release else None,
-            problem=release.problem if release else problem,
-            tag=release.tag if release else None,
-            dists=release.dists if release else "",
-            files=files,
             strict=self.run.strict,
         )
         ordered = sorted(self.entries.values(), key=lambda entry: entry.position)
@@ -243,7 +246,8 @@ class ReleaseReporting:
         if report is None:
             return
         terminalreporter.write_sep("=", "release gates")
-        terminalreporter.write_line(f"release-checks: {report.header()}")
+        for header in report.headers():
+            terminalreporter.write_line(f"release-checks: {header}")
         width = None if terminalreporter.verbosity >= 2 else _CLIP
         for outcome, line in terminal_rows(report, width):
             terminalreporter.write_line(line, **{_MARKUP.get(outcome, "green"): True})
@@ -254,8 +258,26 @@ class ReleaseReporting:
             terminalreporter.write_line(f"release-checks: {problem}", red=True)
         if self._in_github_actions():
             workspace = Path(self.run.environ.get("GITHUB_WORKSPACE") or self.run.root)
-            for line in annotation_lines(report, project_root=self.run.root, workspace=workspace):
+            for line in annotation_lines(report, project_root=self.root, workspace=workspace):
                 terminalreporter.write_line(line)
+
+
+def _package_release(package: str, run: ReleaseRun) -> PackageRelease:
+    """What the run knows of its release by now; it builds nothing for the report."""
+    try:
+        release = run.context(may_build=False)
+    except ReleaseChecksError as error:
+        release, problem = None, str(error)
+    dists = run.known_dists()
+    return PackageRelease(
+        package=package,
+        project=release.project if release else run.project_name,
+        version=release.version if release else None,
+        problem=release.problem if release else problem,
+        tag=release.tag if release else None,
+        dists=release.dists if release else "",
+        files=tuple(path.name for path in dists.files) if dists else (),
+    )
 
 
 class _Entry:

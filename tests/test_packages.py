@@ -6,6 +6,7 @@ end-to-end runs over a real git repository holding small real packages.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -222,11 +223,17 @@ def test_every_package_passes(
     assert len(per_gate["test_dists_build"]) == len(NAMES)
 
 
-def test_a_defect_fails_only_its_package(pytester: pytest.Pytester, project_root: Path) -> None:
+def test_a_defect_fails_only_its_package(
+    pytester: pytest.Pytester, project_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     workspace = make_workspace(project_root)
     workspace.git("tag", "-d", "pkg-b-v1.2.3")
     workspace.tag("pkg-b-v1.2.4")  # pkg-b still says 1.2.3
-    result, outcomes = run(pytester, *OFFLINE)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(project_root))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(pytester.path / "summary.md"))
+    report_path = pytester.path / "report.json"
+    result, outcomes = run(pytester, *OFFLINE, f"--release-report={report_path}")
     assert result.ret == 1
     failing = sorted(name for name, outcome in outcomes.items() if outcome == "failed")
     assert failing == [
@@ -238,6 +245,22 @@ def test_a_defect_fails_only_its_package(pytester: pytest.Pytester, project_root
     stdout = result.stdout.str()
     assert "the release version is 1.2.4 (from tag pkg-b-v1.2.4" in stdout
     assert "pkg_b-1.2.3.tar.gz (PKG-INFO Version): 1.2.3" in stdout
+    # the report, the step summary and the annotations describe each package, and point
+    # into the package a failure is about
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    releases = {p["package"]: (p["version"], p["tag"]["name"]) for p in report["packages"]}
+    assert releases == {"pkg-a": ("1.2.3", "pkg-a-v1.2.3"), "pkg-b": ("1.2.4", "pkg-b-v1.2.4")}
+    gates = {gate["nodeid"]: gate for gate in report["gates"]}
+    location = gates["pyproject.toml::test_versions_agree[pkg-b]"]["location"]
+    assert location["file"] == "packages/pkg-b/pyproject.toml"
+    assert "release-checks: [pkg-b] pkg-b 1.2.4 · tag pkg-b-v1.2.4" in stdout
+    assert "- [pkg-a] pkg-a 1.2.3 · tag pkg-a-v1.2.3" in (pytester.path / "summary.md").read_text(
+        encoding="utf-8"
+    )
+    assert (
+        f"::error file=packages/pkg-b/pyproject.toml,line={location['line']},"
+        "title=release gate pyproject.toml%3A%3Atest_versions_agree[pkg-b]::"
+    ) in stdout
 
 
 def test_one_package_is_selected(pytester: pytest.Pytester, project_root: Path) -> None:

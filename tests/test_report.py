@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -15,6 +16,7 @@ from release_checks.report import (
     SCHEMA,
     GateResult,
     Location,
+    PackageRelease,
     ReleaseReport,
     annotation_lines,
     first_line,
@@ -30,14 +32,28 @@ def gate(name: str, outcome: str = "passed", **fields: object) -> GateResult:
     return GateResult(nodeid=f"pyproject.toml::{name}", outcome=outcome, **fields)  # type: ignore[arg-type]
 
 
+DEMO = PackageRelease(
+    project="demo",
+    version="1.2.3",
+    tag=TagChoice(name="v1.2.3", source="at HEAD"),
+    dists="built in isolation",
+    files=("demo-1.2.3.tar.gz", "demo-1.2.3-py3-none-any.whl"),
+)
+
+
 def report(*gates: GateResult) -> ReleaseReport:
-    return ReleaseReport(
-        project="demo",
-        version="1.2.3",
-        tag=TagChoice(name="v1.2.3", source="at HEAD"),
-        dists="built in isolation",
-        files=("demo-1.2.3.tar.gz", "demo-1.2.3-py3-none-any.whl"),
-    ).with_gates(gates)
+    return ReleaseReport.of([DEMO]).with_gates(gates)
+
+
+def workspace_report(*gates: GateResult) -> ReleaseReport:
+    """Two packages: pkg-a at 1.2.3 (tagged), pkg-b whose version is not known."""
+    packages = [
+        replace(DEMO, package="pkg-a", project="pkg-a"),
+        PackageRelease(
+            package="pkg-b", project="pkg-b", version=None, problem="no tag", tag=None, dists=""
+        ),
+    ]
+    return ReleaseReport.of(packages, strict=True).with_gates(gates)
 
 
 EMPTY_SECTION = gate(
@@ -202,6 +218,32 @@ def test_json_round_trips_and_matches_the_published_schema() -> None:
     assert data["schema"] == SCHEMA == 1
     assert data["gates"][0]["location"] == {"file": "CHANGELOG.md", "line": 3}
     assert ReleaseReport.from_json(made.to_json()) == made
+
+
+def test_a_workspace_report_has_every_packages_release() -> None:
+    made = workspace_report(gate("test_dists_build[pkg-b]", "failed", reason="no backend"))
+
+    assert made.project == "pkg-a"  # the top-level fields are the first package's
+    assert made.headers() == [
+        (
+            "[pkg-a] pkg-a 1.2.3 · tag v1.2.3 (at HEAD) · dists demo-1.2.3.tar.gz, "
+            "demo-1.2.3-py3-none-any.whl — built in isolation"
+        ),
+        "[pkg-b] pkg-b (version unknown: no tag) · no release tag · dists not built",
+    ]
+    summary = markdown_summary(made)
+    assert "### ❌ Release gates: pkg-a 1.2.3, pkg-b ? — 1 failed" in summary
+    assert "\n- [pkg-b] pkg-b (version unknown: no tag) · no release tag" in summary
+    data = json.loads(made.to_json())
+    jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    assert [package["package"] for package in data["packages"]] == ["pkg-a", "pkg-b"]
+    assert ReleaseReport.from_json(made.to_json()) == made
+
+
+def test_a_lone_projects_report_has_one_package_and_one_header() -> None:
+    made = report(BUILT)
+    assert made.packages == (DEMO,)
+    assert made.headers() == [made.header()]
 
 
 def test_schema_rejects_an_unknown_outcome() -> None:
