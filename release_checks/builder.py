@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from release_checks import git
+from release_checks import background, git
 from release_checks.distset import DistSet
 from release_checks.errors import FactError
 from release_checks.records import Record
@@ -323,14 +323,12 @@ def _build(
             env.install(builder.get_requires_for_build("sdist"))
             sdist = Path(builder.build("sdist", out_dir))
             if tree_out_dir is not None:
-                tree_thread = threading.Thread(
-                    target=lambda: tree.append(
+                tree_thread = background.start(
+                    lambda: tree.append(
                         _tree_wheel_in(env, root, tree_out_dir, timeout=timeout, fresh_env=False)
                     ),
-                    name="release-checks-tree-wheel",
-                    daemon=True,
+                    "release-checks-tree-wheel",
                 )
-                tree_thread.start()
             try:
                 step = "wheel"
                 unpacked = _unpack_sdist(sdist, out_dir / "unpacked")

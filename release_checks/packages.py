@@ -13,6 +13,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from release_checks import background
 from release_checks.builder import resume_builds
 from release_checks.errors import ConfigError, ReleaseChecksError
 from release_checks.run import ReleaseRun, RunOptions
@@ -122,10 +123,7 @@ def prebuild(runs: Iterable[ReleaseRun], workers: int) -> list[threading.Thread]
             except Exception:  # noqa: BLE001, S112 - the gate computing it reports it
                 continue
 
-    threads = [
-        threading.Thread(target=work, name="release-checks-build", daemon=True)
+    return [
+        background.start(work, "release-checks-build")
         for _ in range(max(1, min(workers, len(pending))))
     ]
-    for thread in threads:
-        thread.start()
-    return threads

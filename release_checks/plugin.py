@@ -460,9 +460,9 @@ def _ask_index_meanwhile(config: pytest.Config, runs: list[ReleaseRun]) -> None:
             except Exception:  # noqa: BLE001, S112 - the gate asking again reports it
                 continue
 
-    thread = threading.Thread(target=ask, name="release-checks-index", daemon=True)
-    thread.start()
-    config.stash[_ASKING_KEY] = [thread]
+    from release_checks import background  # noqa: PLC0415
+
+    config.stash[_ASKING_KEY] = [background.start(ask, "release-checks-index")]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

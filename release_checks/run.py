@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from packaging.metadata import RawMetadata, parse_email
 
-from release_checks import context
+from release_checks import background, context
 from release_checks.builder import (
     TreeWheel,
     build_dists,
@@ -235,8 +234,7 @@ class ReleaseRun:
                     if made[name].error is not None:
                         step.failed()
 
-        thread = threading.Thread(target=create, name="release-checks-venv", daemon=True)
-        thread.start()
+        thread = background.start(create, "release-checks-venv")
         try:
             yield
         finally:
