@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -89,7 +90,11 @@ def create_venv(  # noqa: PLR0913 - keyword-only settings
 def create_base(
     path: Path, *, timeout: float, interpreter: str | None = None, uv: str | None = None
 ) -> FreshVenv:
-    """Create the empty virtualenv at `path`: the part that can run while the wheel builds."""
+    """Create the empty virtualenv at `path`: the part that can run while the wheel builds.
+
+    `path` is in the run's own directory; whatever an attempt that broke off left there goes.
+    """
+    shutil.rmtree(path, ignore_errors=True)
     venv, create, _ = _new_venv(path, "", interpreter, uv)
     return _run_steps(venv, [("creating the virtualenv", create)], timeout)
 

@@ -12,7 +12,7 @@ from release_checks.accelerator import ENV_VAR, choose_uv, find_uv
 from release_checks.builder import build_dists_and_tree_wheel
 from release_checks.config import parse_config
 from release_checks.errors import ConfigError
-from release_checks.venvs import create_venv, probe
+from release_checks.venvs import create_base, create_venv, probe
 from tests.factory import make_project
 
 UV = find_uv()
@@ -71,6 +71,19 @@ def test_build_gives_the_same_dists_either_way(tmp_path: Path, uv: str | None) -
     ]
     assert _members(dists.wheels[0]) == _members(tree.wheel)
     assert project.status() == before  # the concurrent tree build left nothing behind
+
+
+@pytest.mark.parametrize("uv", ACCELERATORS)
+def test_a_base_replaces_what_a_broken_off_attempt_left(tmp_path: Path, uv: str | None) -> None:
+    """A build that raised is tried again by the next gate; its environment must not clash."""
+    left = tmp_path / "venv"
+    (left / "bin").mkdir(parents=True)
+    (left / "pyvenv.cfg").write_text("home = /nowhere\n", encoding="utf-8")
+
+    base = create_base(left, timeout=300, uv=uv)
+
+    assert base.error is None, base.install_log
+    assert Path(base.python).is_file()
 
 
 @pytest.mark.parametrize("uv", ACCELERATORS)
