@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from release_checks.errors import ConfigError
+from release_checks.gate_ids import GATE_IDS
 from release_checks.records import Record
 
 __all__ = [
     "DEFAULT_BUILD_TIMEOUT",
     "ReleaseConfig",
-    "builtin_gate_ids",
     "gate_key",
     "index_url_problem",
     "parse_config",
@@ -69,7 +69,7 @@ def _is_module_list(value: object) -> bool:
     )
 
 
-def _parse_waive(table: object, gate_ids: Collection[str]) -> dict[str, str]:
+def _parse_waive(table: object) -> dict[str, str]:
     _expect("waive", table, lambda v: isinstance(v, dict), "a table of gate = reason")
     waive: dict[str, str] = {}
     assert isinstance(table, dict)  # noqa: S101 - narrowed by _expect
@@ -79,11 +79,11 @@ def _parse_waive(table: object, gate_ids: Collection[str]) -> dict[str, str]:
             raise ConfigError(
                 f"pyproject.toml: `{_TABLE}.waive` names the gate `{gate}` twice; keep one entry"
             )
-        if gate not in gate_ids:
-            valid = ", ".join(sorted(gate_ids))
+        if gate not in GATE_IDS:
+            valid = ", ".join(sorted(GATE_IDS))
             raise ConfigError(
                 f"pyproject.toml: `{_TABLE}.waive.{name}` names no built-in gate; "
-                f"{_near_miss(gate, gate_ids)}valid gates: {valid}"
+                f"{_near_miss(gate, GATE_IDS)}valid gates: {valid}"
             )
         _expect(
             f"waive.{name}",
@@ -163,24 +163,8 @@ def _parse_python(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
-def builtin_gate_ids() -> Collection[str]:
-    """The built-in gates' ids, which `waive` may name.
-
-    Importing the gates is deferred until a `waive` table needs them: a gate run parses its
-    config before it starts building, and the gate modules are slow to import.
-    """
-    from release_checks.gates import GATE_IDS  # noqa: PLC0415 - the gates import pytest
-
-    return GATE_IDS
-
-
-def parse_config(
-    pyproject: Mapping[str, Any], gate_ids: Callable[[], Collection[str]] = builtin_gate_ids
-) -> ReleaseConfig:
-    """Validate ``[tool.release-checks]``; any mistake is a ConfigError naming the key.
-
-    `gate_ids` gives the gates a `waive` table may name; it is called only when there is one.
-    """
+def parse_config(pyproject: Mapping[str, Any]) -> ReleaseConfig:
+    """Validate ``[tool.release-checks]``; any mistake is a ConfigError naming the key."""
     tool = pyproject.get("tool")
     tool = tool if isinstance(tool, dict) else {}
     for name in tool:
@@ -241,7 +225,7 @@ def parse_config(
         allow_top_level=tuple(patterns["allow-top-level"]),
         sdist_ignore=tuple(patterns["sdist-ignore"]),
         secrets_ignore=tuple(patterns["secrets-ignore"]),
-        waive=_parse_waive(table["waive"], gate_ids()) if "waive" in table else {},
+        waive=_parse_waive(table.get("waive", {})),
         build_timeout=float(timeout),
         index=index,
         python=_parse_python(table.get("python", [])),

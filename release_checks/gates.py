@@ -389,7 +389,3 @@ from release_checks.gates_published import *  # noqa: E402, F403
 from release_checks.gates_shipped import *  # noqa: E402, F403
 from release_checks.gates_sources import *  # noqa: E402, F403
 from release_checks.gates_workflows import *  # noqa: E402, F403
-
-GATE_IDS = frozenset(
-    name.removeprefix("test_") for name in tuple(globals()) if name.startswith("test_")
-)
