@@ -29,10 +29,19 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Rebuild a record from `dataclasses.asdict` output."""
+        """Rebuild a record from `dataclasses.asdict` output.
+
+        A field missing from `data` (output older than the field) takes its default.
+        """
         hints = typing.get_type_hints(cls)
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-        return cls(**{f.name: _revive(hints[f.name], data[f.name]) for f in fields if f.init})
+        return cls(
+            **{
+                f.name: _revive(hints[f.name], data[f.name])
+                for f in fields
+                if f.init and f.name in data
+            }
+        )
 
 
 def _revive(hint: Any, value: Any) -> Any:  # noqa: ANN401, PLR0911 - mirrors any field type

@@ -148,23 +148,27 @@ class ReleaseReport(Record):
 
     def header(self) -> str:
         """One line: project, version, tag and its source, dists and their source."""
-        return self._first().header()
+        return self.headers()[0]
 
     def headers(self) -> list[str]:
-        """The header of each package: one line for a lone project, one per package else."""
-        if len(self.packages) <= 1:
-            return [self.header()]
-        return [f"[{package.package}] {package.header()}" for package in self.packages]
+        """The header of each package: one line for a lone project, one per package else.
 
-    def _first(self) -> PackageRelease:
-        return PackageRelease(
-            project=self.project,
-            version=self.version,
-            problem=self.problem,
-            tag=self.tag,
-            dists=self.dists,
-            files=self.files,
+        A report without `packages` (written before they were) describes its one release in
+        the top-level fields.
+        """
+        if len(self.packages) > 1:
+            return [f"[{package.package}] {package.header()}" for package in self.packages]
+        lone = self.packages or (
+            PackageRelease(
+                project=self.project,
+                version=self.version,
+                problem=self.problem,
+                tag=self.tag,
+                dists=self.dists,
+                files=self.files,
+            ),
         )
+        return [lone[0].header()]
 
     def verdict(self) -> str:
         """Whether the gates show the release ready; a run in which no gate passed shows nothing."""

@@ -257,7 +257,7 @@ class ReleaseReporting:
         for problem in self.problems:
             terminalreporter.write_line(f"release-checks: {problem}", red=True)
         if self._in_github_actions():
-            workspace = Path(self.run.environ.get("GITHUB_WORKSPACE") or self.run.root)
+            workspace = Path(self.run.environ.get("GITHUB_WORKSPACE") or self.root)
             for line in annotation_lines(report, project_root=self.root, workspace=workspace):
                 terminalreporter.write_line(line)
 

@@ -240,6 +240,17 @@ def test_a_workspace_report_has_every_packages_release() -> None:
     assert ReleaseReport.from_json(made.to_json()) == made
 
 
+def test_a_report_written_before_packages_reads_back() -> None:
+    data = json.loads(report(BUILT).to_json())
+    del data["packages"]
+
+    old = ReleaseReport.from_dict(data)
+
+    jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    assert old.packages == ()
+    assert old.headers() == [report().header()]
+
+
 def test_a_lone_projects_report_has_one_package_and_one_header() -> None:
     made = report(BUILT)
     assert made.packages == (DEMO,)
