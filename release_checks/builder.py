@@ -35,9 +35,6 @@ __all__ = [
     "build_dists",
     "build_dists_and_tree_wheel",
     "build_tree_wheel",
-    "builds_cancelled",
-    "cancel_builds",
-    "resume_builds",
 ]
 
 _OUTPUT_TAIL = 40
@@ -51,38 +48,8 @@ class TreeWheel(Record):
     error: str | None = None
 
 
-# Process groups of the backend hooks running now, so a run that ends early can stop them.
-_RUNNING: set[int] = set()
-_RUNNING_LOCK = threading.Lock()
-_CANCELLED = threading.Event()
-
-
-def cancel_builds() -> None:
-    """Kill every backend hook still running: its build (in another thread) then fails fast.
-
-    A run interrupted by Ctrl-C calls this before it waits for those threads and removes
-    their directory; work queued behind the builds checks `builds_cancelled` and stops.
-    """
-    _CANCELLED.set()
-    with _RUNNING_LOCK:
-        groups = list(_RUNNING)
-    for group in groups:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)
-
-
-def builds_cancelled() -> bool:
-    """True once `cancel_builds` was called: background work should start nothing more."""
-    return _CANCELLED.is_set()
-
-
-def resume_builds() -> None:
-    """Let background work start again: a new run is not the one Ctrl-C interrupted."""
-    _CANCELLED.clear()
-
-
 class _CapturingRunner:
-    """Runs backend hooks with captured output, a deadline, and the whole process group killed."""
+    """Runs backend hooks with captured output and a deadline, killable (`background.run`)."""
 
     def __init__(self, deadline: float, environ: Mapping[str, str] | None = None) -> None:
         self.deadline = deadline
@@ -96,33 +63,20 @@ class _CapturingRunner:
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
         remaining = self.deadline - time.monotonic()
-        with subprocess.Popen(
-            cmd,
-            cwd=cwd,
-            env={**os.environ, **self.environ, **(extra_environ or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-            start_new_session=True,
-        ) as process:
-            with _RUNNING_LOCK:
-                _RUNNING.add(process.pid)
-            try:
-                output, _ = process.communicate(timeout=max(remaining, 0.01))
-            except BaseException:  # a timeout, or Ctrl-C: the backend's own session misses it
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                output, _ = process.communicate()
-                self.output.append(output)
-                raise
-            finally:
-                with _RUNNING_LOCK:
-                    _RUNNING.discard(process.pid)
-            self.output.append(output)
-            if process.returncode:
-                raise subprocess.CalledProcessError(process.returncode, list(cmd), output)
+        try:
+            done = background.run(
+                cmd,
+                cwd=cwd,
+                env={**os.environ, **self.environ, **(extra_environ or {})},
+                timeout=max(remaining, 0.01),
+                merge_stderr=True,
+            )
+        except subprocess.TimeoutExpired as error:
+            self.output.append(error.output or "")
+            raise
+        self.output.append(done.stdout)
+        if done.returncode:
+            raise subprocess.CalledProcessError(done.returncode, list(cmd), done.stdout)
 
     def tail(self) -> str:
         return tail("".join(self.output), _OUTPUT_TAIL)

@@ -14,7 +14,6 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from release_checks import background
-from release_checks.builder import resume_builds
 from release_checks.errors import ConfigError, ReleaseChecksError
 from release_checks.run import ReleaseRun, RunOptions
 from release_checks.workspace import Member, find_members, find_workspace_table, merged_pyproject
@@ -106,7 +105,6 @@ def prebuild(runs: Iterable[ReleaseRun], workers: int) -> list[threading.Thread]
     report; anything else is left for the gate to meet again. Join the threads returned
     before the run's shared directory goes.
     """
-    resume_builds()
     pending = list(runs)
     lock = threading.Lock()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Generator
@@ -178,9 +179,11 @@ def pytest_configure(config: pytest.Config) -> None:
                 "--release-report needs a run that selects release gates (`pytest -m release`)"
             )
         return
+    from release_checks import background  # noqa: PLC0415
     from release_checks.packages import make_runs, select_packages  # noqa: PLC0415
     from release_checks.run import RunOptions  # noqa: PLC0415
 
+    background.resume()  # a run before this one in the process may have stopped it
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and _WORKER_DIR in workerinput:
         shared_dir = Path(workerinput[_WORKER_DIR])
@@ -216,11 +219,22 @@ def pytest_configure(config: pytest.Config) -> None:
     reporting = ReleaseReporting(config, runs, root, report_path)
     config.pluginmanager.register(reporting, "release_checks_reporting")
     if _whole_selection(config) and not _is_xdist_controller(config):
-        for run in runs.values():
+        _start_early(config, runs)
+
+
+def _start_early(config: pytest.Config, runs: dict[str, ReleaseRun]) -> None:
+    """Start the builds now, overlapping collection, with what the gates will want of them.
+
+    Only a whole selection knows its gates this early (see `_whole_selection`); a waived
+    gate does not run, so its slow step is not wanted.
+    """
+    for run in runs.values():
+        if "wheel_equivalent_to_tree_build" not in run.config.waive:
             run.want_tree_wheel()
+        if "wheel_works_in_fresh_venv" not in run.config.waive:
             run.want_venv()
-        config.stash[_EARLY_KEY] = True  # the builds start now, overlapping collection
-        _build_in_background(config, list(runs.values()))
+    config.stash[_EARLY_KEY] = True
+    _build_in_background(config, list(runs.values()))
 
 
 def _whole_selection(config: pytest.Config) -> bool:
@@ -324,12 +338,22 @@ class _ManifestWriter:
 
 
 def pytest_keyboard_interrupt() -> None:
-    """Stop the backends of builds running in the background, so Ctrl-C ends the run at once."""
-    import sys  # noqa: PLC0415
+    """Kill the builds and installs running in the background, so Ctrl-C ends the run at once."""
+    background = sys.modules.get("release_checks.background")
+    if background is not None:  # nothing runs in the background unless it was imported
+        background.stop(kill=True)
 
-    builder = sys.modules.get("release_checks.builder")
-    if builder is not None:  # nothing was built unless the builder was imported
-        builder.cancel_builds()
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The gates are done: background work starts no further step (the one under way ends).
+
+    Under xdist another worker may still wait on that step; a step not started yet is made
+    by the gate that asks for it.
+    """
+    if RUNS_KEY in session.config.stash:
+        from release_checks import background  # noqa: PLC0415
+
+        background.stop(kill=False)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -417,6 +441,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
     asking_index: list[ReleaseRun] = []
     for item in session.items:
+        if item.get_closest_marker("skip") is not None:  # waived, or skipped by the user
+            continue
         function = getattr(item, "function", None)
         run = runs.get(item_package(item), config.stash[RUN_KEY])
         if function is equivalence_gate:

@@ -23,7 +23,6 @@ from release_checks.builder import (
     build_dists,
     build_dists_and_tree_wheel,
     build_tree_wheel,
-    builds_cancelled,
 )
 from release_checks.config import ReleaseConfig
 from release_checks.context import ReleaseContext, TagChoice
@@ -109,7 +108,7 @@ class ReleaseRun:
 
     @cached_property
     def workflows(self) -> list[Workflow]:
-        """The repository's GitHub Actions workflows, read once per process."""
+        """The repository's GitHub Actions workflows, read once per process (xdist worker)."""
         from release_checks.workflow_model import load_workflows  # noqa: PLC0415
 
         return load_workflows(self.root)
@@ -119,7 +118,7 @@ class ReleaseRun:
         """Every finding of the workflow rules, for the workflow gates to pick theirs from."""
         from release_checks.workflows import check_workflows  # noqa: PLC0415
 
-        return check_workflows(self.root)
+        return check_workflows(self.root, self.workflows)
 
     @cached_property
     def tag(self) -> TagChoice | None:
@@ -187,16 +186,18 @@ class ReleaseRun:
         Each environment gets the wheel installed and imported (`import_probe`). Meant for a
         background thread started before the gates run (see `packages.prebuild`), so the
         wheel installs while the quick gates run. Failures are recorded for the gates to
-        report; a run interrupted by Ctrl-C starts no further step.
+        report; once the run is over or interrupted (`background.stop`), no further step
+        starts.
         """
         self.dists()
         if not self._venv_wanted:
             return
         for python in self.config.python or (None,):
-            if builds_cancelled():
-                return
             with suppress(ReleaseChecksError):
-                self.import_probe(python)
+                if not background.stopping():
+                    self.venv(python)
+                if not background.stopping():
+                    self.import_probe(python)
 
     @contextmanager
     def _venv_base_meanwhile(self) -> Iterator[None]:
@@ -213,26 +214,30 @@ class ReleaseRun:
 
         def create() -> None:
             for python in self.config.python or (None,):
-                if builds_cancelled():
+                if background.stopping():
                     return
                 try:
                     interpreter = self.interpreter(python)
-                except ReleaseChecksError:
+                except Exception:  # noqa: BLE001, S112 - the gate meets it again and reports it
                     continue
                 name = f"venv-{interpreter.key}"
                 if interpreter.error is not None or name in made:  # or a second spelling
                     continue
                 label = "creating the fresh virtualenv"
                 label += f" under {interpreter.label}, meanwhile" if python else ", meanwhile"
-                with self.progress.step(label) as step:
-                    made[name] = create_base(
-                        self.shared_dir / name,
-                        timeout=self.config.build_timeout,
-                        interpreter=interpreter.executable if interpreter.spec else None,
-                        uv=self.uv,
-                    )
-                    if made[name].error is not None:
-                        step.failed()
+                try:
+                    with self.progress.step(label) as step:
+                        made[name] = create_base(
+                            self.shared_dir / name,
+                            timeout=self.config.build_timeout,
+                            interpreter=interpreter.executable if interpreter.spec else None,
+                            uv=self.uv,
+                        )
+                        if made[name].error is not None:
+                            step.failed()
+                except Exception:  # noqa: BLE001 - the gate creates it and reports why not
+                    made.pop(name, None)
+                    continue
 
         thread = background.start(create, "release-checks-venv")
         try:

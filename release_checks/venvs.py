@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from release_checks import background
 from release_checks.errors import FactError
 from release_checks.records import Record
 from release_checks.text import tail
@@ -43,7 +44,10 @@ class FreshVenv(Record):
     def run(
         self, *args: str, cwd: Path | None = None, timeout: float = 300
     ) -> subprocess.CompletedProcess[str]:
-        """Run a command with the environment's bin directory first on PATH."""
+        """Run a command with the environment's bin directory first on PATH.
+
+        Ctrl-C (`background.stop`) kills it with its children; so does `timeout`.
+        """
         bin_dir = str(Path(self.python).parent)
         env = {
             **os.environ,
@@ -51,16 +55,7 @@ class FreshVenv(Record):
             "VIRTUAL_ENV": self.path,
         }
         env.pop("PYTHONPATH", None)
-        return subprocess.run(
-            list(args),
-            cwd=cwd or self.path,
-            env=env,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-        )
+        return background.run(args, cwd=cwd or self.path, env=env, timeout=timeout)
 
 
 def create_venv(  # noqa: PLR0913 - keyword-only settings

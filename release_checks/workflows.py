@@ -566,13 +566,15 @@ def _publishing(
         yield from _full_history(workflow, jobs, vcs)
 
 
-def check_workflows(root: Path) -> list[Finding]:
+def check_workflows(root: Path, workflows: list[Workflow] | None = None) -> list[Finding]:
     """Every finding on the workflows of the repository holding project `root`, by rule.
 
+    `workflows` are those `load_workflows(root)` reads, if the caller has them already.
     Sorted by rule (in `RULES` order), then file and line, without duplicates.
     Files GitHub cannot run are `workflow-valid` findings, never exceptions.
     """
-    workflows = load_workflows(root)
+    if workflows is None:
+        workflows = load_workflows(root)
     vcs = version_from_vcs(root)
     findings = [
         _finding(

@@ -317,3 +317,23 @@ def test_misspelt_table_name_is_a_usage_error(
     assert "`[tool.release_checks]` is not read; did you mean `[tool.release-checks]`" in (
         result.stderr.str()
     )
+
+
+def test_a_waived_environment_gate_makes_no_environment(
+    pytester: pytest.Pytester, project_root: Path
+) -> None:
+    """The background work is for the gates that run: a waived one wants no virtualenv."""
+    made = make_project(project_root)
+    made.append(
+        "pyproject.toml",
+        '\n[tool.release-checks.waive]\nwheel-works-in-fresh-venv = "checked in the docs job"\n',
+    )
+    made.commit("Waive the environment gate")
+    made.git("tag", "-f", "-a", "v1.2.3", "-m", "Release 1.2.3")
+
+    result = pytester.runpytest_subprocess("-m", "release and not network", "-rs")  # no index
+
+    result.assert_outcomes(passed=GATES - 2, skipped=SKIPPED + 1, deselected=1 + PUBLISHED)
+    output = result.stdout.str()
+    assert "waived in pyproject.toml: checked in the docs job" in output
+    assert "virtualenv" not in output.replace("test_wheel_works_in_fresh_venv", "")

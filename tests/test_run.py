@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from release_checks.builder import cancel_builds, resume_builds
+from release_checks import background
 from release_checks.config import ReleaseConfig
 from release_checks.packages import prebuild
 from release_checks.project import load_pyproject, read_project
@@ -58,11 +58,11 @@ def test_without_the_environment_gate_only_the_dists_are_built(tmp_path: Path) -
 
 @pytest.fixture
 def cancelled() -> Iterator[None]:
-    cancel_builds()
+    background.stop(kill=True)
     try:
         yield
     finally:
-        resume_builds()
+        background.resume()
 
 
 @pytest.mark.usefixtures("cancelled")
