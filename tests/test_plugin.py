@@ -337,3 +337,31 @@ def test_a_waived_environment_gate_makes_no_environment(
     output = result.stdout.str()
     assert "waived in pyproject.toml: checked in the docs job" in output
     assert "virtualenv" not in output.replace("test_wheel_works_in_fresh_venv", "")
+
+
+USER_GATE_BREAKING_THE_ENVIRONMENT = """
+import pytest
+
+
+@pytest.mark.release
+def test_user_gate_removes_the_package(release_venv):
+    code = "import demo, pathlib, shutil; shutil.rmtree(pathlib.Path(demo.__file__).parent)"
+    assert release_venv.run("python", "-c", code).returncode == 0
+"""
+
+
+def test_a_user_gate_cannot_change_what_the_environment_gate_judges(
+    pytester: pytest.Pytester, project_root: Path
+) -> None:
+    """The built-in gate runs last, but judges the environment as the wheel installed it."""
+    made = make_project(project_root)
+    made.write("tests/test_user.py", USER_GATE_BREAKING_THE_ENVIRONMENT)
+    made.commit("A user gate that changes the environment")
+    made.git("tag", "-f", "-a", "v1.2.3", "-m", "Release 1.2.3")
+
+    result = pytester.runpytest_subprocess("-m", "release", "-k", "fresh_venv or user_gate", "-v")
+
+    result.assert_outcomes(passed=2)
+    lines = [line for line in result.stdout.lines if " PASSED" in line]
+    assert "test_user_gate_removes_the_package" in lines[0]
+    assert "test_wheel_works_in_fresh_venv" in lines[1]

@@ -74,3 +74,4 @@ def test_an_interrupted_run_starts_no_environment(tmp_path: Path) -> None:
 
     assert run.known_dists() is not None
     assert recorded(run.shared_dir, f"venv-{run.interpreter().key}", FreshVenv) is None
+    assert recorded(run.shared_dir, f"venv-{run.interpreter().key}-base", FreshVenv) is None
