@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -23,6 +23,7 @@ __all__ = [
     "GateResult",
     "Location",
     "PackageRelease",
+    "Release",
     "ReleaseReport",
     "annotation_lines",
     "first_line",
@@ -74,13 +75,9 @@ class GateResult(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PackageRelease(Record):
-    """One package's release: version, tag and dists, and where they come from.
+class Release(Record):
+    """A release as the run knows it: version, tag and dists, and where they come from."""
 
-    `package` is its id in a workspace (``[pkg-a]`` in node ids), "" for a lone project.
-    """
-
-    package: str = ""
     project: str
     version: str | None
     problem: str | None = None
@@ -98,21 +95,22 @@ class PackageRelease(Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReleaseReport(Record):
+class PackageRelease(Release):
+    """One package's release; `package` is its id in a workspace (``[pkg-a]`` in node ids)."""
+
+    package: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseReport(Release):
     """A run's release, the source of its tag and dists, and every gate's result, worst first.
 
-    The top-level release fields are the first package's; `packages` has every package's
-    (one entry for a lone project).
+    Its release fields are the first package's; `packages` has every package's (one entry
+    for a lone project; none in a report written before there were packages).
     """
 
     schema: int = SCHEMA
     tool_version: str = ""
-    project: str
-    version: str | None
-    problem: str | None = None
-    tag: TagChoice | None
-    dists: str
-    files: tuple[str, ...] = ()
     strict: bool = False
     outcome: Literal["passed", "failed"] = "passed"
     counts: dict[str, int] = field(default_factory=dict)
@@ -125,18 +123,8 @@ class ReleaseReport(Record):
     ) -> ReleaseReport:
         """A report over `packages` (at least one) with no gate results yet."""
         packages = tuple(packages)
-        first = packages[0]
-        return cls(
-            tool_version=tool_version,
-            project=first.project,
-            version=first.version,
-            problem=first.problem,
-            tag=first.tag,
-            dists=first.dists,
-            files=first.files,
-            strict=strict,
-            packages=packages,
-        )
+        first = {f.name: getattr(packages[0], f.name) for f in fields(Release)}
+        return cls(**first, tool_version=tool_version, strict=strict, packages=packages)
 
     def with_gates(self, gates: Iterable[GateResult]) -> ReleaseReport:
         """The report over `gates` (in run order), sorted worst first, with its counts."""
@@ -146,29 +134,11 @@ class ReleaseReport(Record):
         failed = counts["failed"] or counts["error"]
         return replace(self, gates=ordered, counts=counts, outcome="failed" if failed else "passed")
 
-    def header(self) -> str:
-        """One line: project, version, tag and its source, dists and their source."""
-        return self.headers()[0]
-
     def headers(self) -> list[str]:
-        """The header of each package: one line for a lone project, one per package else.
-
-        A report without `packages` (written before they were) describes its one release in
-        the top-level fields.
-        """
+        """The header of each package: one line for a lone project, one per package else."""
         if len(self.packages) > 1:
             return [f"[{package.package}] {package.header()}" for package in self.packages]
-        lone = self.packages or (
-            PackageRelease(
-                project=self.project,
-                version=self.version,
-                problem=self.problem,
-                tag=self.tag,
-                dists=self.dists,
-                files=self.files,
-            ),
-        )
-        return [lone[0].header()]
+        return [self.header()]
 
     def verdict(self) -> str:
         """Whether the gates show the release ready; a run in which no gate passed shows nothing."""

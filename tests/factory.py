@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from release_checks.builder import build_dists
+from release_checks.config import ReleaseConfig
 from release_checks.distset import DistSet
+from release_checks.project import load_pyproject, read_project
+from release_checks.run import ReleaseRun, RunOptions
 from release_checks.shared import once_per_run
 
 if TYPE_CHECKING:
@@ -215,6 +218,18 @@ def make_project(
     if tag is not None:
         project.tag(tag)
     return project
+
+
+def release_run(root: Path, shared: Path) -> ReleaseRun:
+    """A run of the project at `root` as the plugin makes it, its records in `shared` (new)."""
+    shared.mkdir()
+    return ReleaseRun(
+        project=read_project(root, load_pyproject(root)),
+        config=ReleaseConfig(build_timeout=600),
+        options=RunOptions(),
+        shared_dir=shared,
+        environ={},
+    )
 
 
 def run_shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from release_checks.config import ReleaseConfig
 from release_checks.equivalence import Difference, compare_wheels, describe
 from release_checks.errors import FactError
-from release_checks.project import load_pyproject, read_project
-from release_checks.run import ReleaseRun, RunOptions
-from tests.factory import make_project
+from tests.factory import make_project, release_run
 
 METADATA = (
     "Metadata-Version: 2.4\nName: demo\nVersion: {version}\nSummary: A demo\n"
@@ -156,17 +153,6 @@ def test_an_unreadable_wheel_is_a_fact_error(tmp_path: Path) -> None:
 
 
 # Real builds: the run's wheel against the tree's
-
-
-def release_run(root: Path, shared: Path) -> ReleaseRun:
-    shared.mkdir()
-    return ReleaseRun(
-        project=read_project(root, load_pyproject(root)),
-        config=ReleaseConfig(build_timeout=600),
-        options=RunOptions(),
-        shared_dir=shared,
-        environ={},
-    )
 
 
 def test_a_version_file_project_builds_the_same_wheel_from_sdist_and_tree(

@@ -8,24 +8,11 @@ from pathlib import Path
 import pytest
 
 from release_checks import background
-from release_checks.config import ReleaseConfig
 from release_checks.packages import prebuild
-from release_checks.project import load_pyproject, read_project
-from release_checks.run import ReleaseRun, RunOptions
+from release_checks.run import ReleaseRun
 from release_checks.shared import recorded
 from release_checks.venvs import FreshVenv, ProbeReport
-from tests.factory import make_project
-
-
-def release_run(root: Path, shared: Path) -> ReleaseRun:
-    shared.mkdir()
-    return ReleaseRun(
-        project=read_project(root, load_pyproject(root)),
-        config=ReleaseConfig(build_timeout=600),
-        options=RunOptions(),
-        shared_dir=shared,
-        environ={},
-    )
+from tests.factory import make_project, release_run
 
 
 def probe_record(run: ReleaseRun) -> ProbeReport | None:
