@@ -19,8 +19,8 @@ from pathlib import Path
 
 __all__ = ["resume", "run", "start", "stop", "stopping"]
 
-_GROUPS: set[int] = set()  # process groups of the subprocesses running now
-_GROUPS_LOCK = threading.Lock()
+_RUNNING: set[subprocess.Popen[str]] = set()  # the subprocesses running now
+_RUNNING_LOCK = threading.Lock()
 _STOPPING = threading.Event()
 
 
@@ -45,11 +45,10 @@ def stop(*, kill: bool) -> None:
     _STOPPING.set()
     if not kill:
         return
-    with _GROUPS_LOCK:
-        groups = list(_GROUPS)
-    for group in groups:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        _kill(process)
 
 
 def stopping() -> bool:
@@ -87,18 +86,26 @@ def run(
         errors="replace",
         start_new_session=True,
     ) as process:
-        with _GROUPS_LOCK:
-            _GROUPS.add(process.pid)
+        with _RUNNING_LOCK:
+            _RUNNING.add(process)
         try:
             stdout, stderr = process.communicate(timeout=timeout)
         except BaseException as error:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+            _kill(process)
             stdout, stderr = process.communicate()
             if isinstance(error, subprocess.TimeoutExpired):
                 error.output = stdout
             raise
         finally:
-            with _GROUPS_LOCK:
-                _GROUPS.discard(process.pid)
+            with _RUNNING_LOCK:
+                _RUNNING.discard(process)
     return subprocess.CompletedProcess(list(command), process.returncode, stdout, stderr)
+
+
+def _kill(process: subprocess.Popen[str]) -> None:
+    """Kill `process` with its process group (its children); where there are none, itself."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # Windows: no process groups to kill
+            process.kill()
